@@ -1,0 +1,41 @@
+# autotask: make test | make bench | make man | make binary | make clean
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.stamp-dev
+
+.PHONY: test lint typecheck pytest bench man man-check clean venv
+
+venv: $(STAMP)
+
+# The venv is created when missing and refreshed when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+test: $(STAMP)
+	$(PY) -m ruff check autotask tests bench tools
+	$(PY) -m ruff format --check autotask tests bench tools
+	$(PY) -m mypy --strict autotask
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check autotask tests bench tools
+	$(PY) -m ruff format --check autotask tests bench tools
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict autotask
+
+pytest: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+# Man pages are generated from the parser, committed, and checked for drift by tests/meta.
+man: $(STAMP)
+	$(PY) tools/gen_man.py man
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build/nuitka build/man dist

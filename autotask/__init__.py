@@ -1,0 +1,103 @@
+"""Autotask PSA REST API (V1.0) client.
+
+The public names are exported lazily (PEP 562), so ``python -m autotask.emulator`` runs with
+the standard library alone and ``import autotask`` costs nothing until a name is used
+(CONTRACTS §7)::
+
+    from autotask import AutotaskClient, RequestConfig, F
+
+    with AutotaskClient.from_env() as client:
+        for ticket in client.tickets.query(F("status") == 1, fields=["id", "title"]):
+            print(ticket["id"], ticket["title"])
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from autotask._version import __version__
+
+# Public name -> module that defines it. The meta tests check that each resolves.
+_EXPORTS: dict[str, str] = {
+    "AutotaskClient": "autotask.client",
+    "RequestConfig": "autotask.config",
+    "Credentials": "autotask.config",
+    "F": "autotask.query",
+    "Condition": "autotask.query",
+    "Group": "autotask.query",
+    "udf": "autotask.records",
+    "parse_datetime": "autotask.records",
+    "AutotaskError": "autotask.errors",
+    "ConfigError": "autotask.errors",
+    "AuthenticationError": "autotask.errors",
+    "PermissionDenied": "autotask.errors",
+    "NotFound": "autotask.errors",
+    "InvalidRequest": "autotask.errors",
+    "RateLimited": "autotask.errors",
+    "ThreadLimitExceeded": "autotask.errors",
+    "ServerError": "autotask.errors",
+    "TransportError": "autotask.errors",
+    "OutcomeUnknown": "autotask.errors",
+    "TooManyRecords": "autotask.errors",
+    "PaginationError": "autotask.errors",
+}
+
+__all__ = [
+    "AuthenticationError",
+    "AutotaskClient",
+    "AutotaskError",
+    "Condition",
+    "ConfigError",
+    "Credentials",
+    "F",
+    "Group",
+    "InvalidRequest",
+    "NotFound",
+    "OutcomeUnknown",
+    "PaginationError",
+    "PermissionDenied",
+    "RateLimited",
+    "RequestConfig",
+    "ServerError",
+    "ThreadLimitExceeded",
+    "TooManyRecords",
+    "TransportError",
+    "__version__",
+    "parse_datetime",
+    "udf",
+]
+
+if TYPE_CHECKING:
+    from autotask.client import AutotaskClient
+    from autotask.config import Credentials, RequestConfig
+    from autotask.errors import (
+        AuthenticationError,
+        AutotaskError,
+        ConfigError,
+        InvalidRequest,
+        NotFound,
+        OutcomeUnknown,
+        PaginationError,
+        PermissionDenied,
+        RateLimited,
+        ServerError,
+        ThreadLimitExceeded,
+        TooManyRecords,
+        TransportError,
+    )
+    from autotask.query import Condition, F, Group
+    from autotask.records import parse_datetime, udf
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autotask' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # resolve once; later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,100 @@
+"""Import boundaries, checked by a static scan (ARCHITECTURE "Rules", CONTRACTS §7).
+
+- ``autotask/emulator/`` imports only the standard library and itself.
+- Only ``autotask/transport.py`` imports urllib3.
+- Nothing outside ``autotask/cli/`` imports the emulator.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import select
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "autotask"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import: resolve against the file's package
+                base = path.relative_to(ROOT).with_suffix("").parts[: -node.level]
+                names.add(".".join((*base, node.module or "")).rstrip("."))
+            elif node.module:
+                names.add(node.module)
+    return names
+
+
+def _modules(under: Path) -> list[Path]:
+    return sorted(p for p in under.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_emulator_imports_only_stdlib_and_itself() -> None:
+    stdlib = set(sys.stdlib_module_names)
+    bad = []
+    for path in _modules(PACKAGE / "emulator"):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if name.startswith("autotask.emulator") or name == "autotask.emulator":
+                continue
+            if top in stdlib or top == "__future__":
+                continue
+            bad.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not bad, "emulator imports outside the standard library:\n" + "\n".join(bad)
+
+
+def test_only_transport_imports_urllib3() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _modules(PACKAGE)
+        if path.name != "transport.py" or path.parent != PACKAGE
+        if any(n.split(".")[0] == "urllib3" for n in _imports(path))
+    ]
+    assert not offenders, f"urllib3 imported outside autotask/transport.py: {offenders}"
+
+
+def test_only_cli_imports_the_emulator() -> None:
+    offenders = []
+    for path in _modules(PACKAGE):
+        rel = path.relative_to(PACKAGE).parts
+        if rel[0] in ("emulator", "cli"):
+            continue
+        if any(n.startswith("autotask.emulator") for n in _imports(path)):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, f"only autotask/cli may import the emulator: {offenders}"
+
+
+def test_emulator_serves_without_urllib3() -> None:
+    """The emulator starts and answers with urllib3 made unimportable (CONTRACTS §7)."""
+    code = (
+        "import sys; sys.modules['urllib3'] = None\n"
+        "from autotask.emulator.cli import main\n"
+        "raise SystemExit(main(['--port', '0', '--data', 'empty']))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        line = proc.stdout.readline() if ready else ""
+        assert line.startswith("listening on http://127.0.0.1:"), line
+        url = line.split()[-1] + "versioninformation"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert json.loads(response.read())["apiVersions"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
