@@ -1,0 +1,313 @@
+"""Flags for the emulator's limits, faults and quirk switches, and the value they resolve to.
+
+``add_limit_arguments(parser)`` adds three argument groups; ``LimitSettings.from_namespace``
+reads them back into a frozen value. Every default is Autotask's figure or the fact sheet §11
+verdict, so a plain ``autotask emulator`` behaves like a fresh tenant; the flags exist to make
+the uncertain points switchable (issue 3, "Quirk switches").
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from autotask.emulator import faults as fault_rules
+from autotask.emulator import limits
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """The uncertain behaviours of the fact sheet, each with its §11 default.
+
+    Attributes:
+        auth_failure_status: status for an unknown user or integration code (500; 401 option).
+        strict_operators: reject unknown filter operators (default: silently ignored, §11.4).
+        max_records_policy: MaxRecords outside 1..500: "reject" (500) or "clamp" (§11.4).
+        missing_id: GET of a missing id: "null" (200 {"item": null}) or "404" (§11.2).
+        chunked_bodies: "reject" (411) or "accept" chunked request bodies (§11.7).
+        oversize_body_status: status for bodies over ``max_body_bytes``: 413 or 500 (§11.7).
+        max_body_bytes: largest request body accepted (10 MiB, §11.7).
+        thread_limit_status: status of thread-limit rejections: 429 or 500 (§11.1 (a)).
+        hourly_retry_after: send Retry-After on hourly-threshold rejections (off, §11.1 (b)).
+        attachment_wrapper: key of a single-attachment GET: "items" or "item" (§11.3).
+        attachment_data: which single-attachment GETs carry data: "both" or "child" (§11.3).
+        include_fields_id: "requested" (only named fields) or "always" add id (§11.5).
+    """
+
+    auth_failure_status: int = 500
+    strict_operators: bool = False
+    max_records_policy: str = "reject"
+    missing_id: str = "null"
+    chunked_bodies: str = "reject"
+    oversize_body_status: int = 413
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    thread_limit_status: int = 429
+    hourly_retry_after: bool = False
+    attachment_wrapper: str = "items"
+    attachment_data: str = "both"
+    include_fields_id: str = "requested"
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """Limits, faults and quirks of one emulator run (all Autotask defaults when built bare).
+
+    Attributes:
+        thread_limit: concurrent requests per (integration code, entity); 0 off.
+        hourly_limit: requests per rolling 60 minutes; 0 off (still counted).
+        latency_ms: served on every API request while it holds its thread slot.
+        threshold_latency_ms: added latency past 50% and 75% of the hourly limit.
+        attachment_max_bytes: decoded bytes per attachment file; 0 off.
+        attachment_window_bytes: decoded attachment bytes per 5 minutes per tenant; 0 off.
+        faults: the fault rules given by ``--faults``.
+        fault_seed: seed of the fault rules' RNGs.
+        slow_ms: delay of the ``slow`` fault.
+        fault_retry_after: Retry-After seconds of an injected ``429``.
+        quirks: the fact sheet §11 switches.
+    """
+
+    thread_limit: int = limits.DEFAULT_THREAD_LIMIT
+    hourly_limit: int = limits.DEFAULT_HOURLY_LIMIT
+    latency_ms: int = 0
+    threshold_latency_ms: tuple[int, int] = limits.DEFAULT_THRESHOLD_LATENCY_MS
+    attachment_max_bytes: int = limits.DEFAULT_ATTACHMENT_MAX_BYTES
+    attachment_window_bytes: int = limits.ATTACHMENT_WINDOW_BYTES
+    faults: tuple[fault_rules.FaultRule, ...] = ()
+    fault_seed: int = 0
+    slow_ms: int = fault_rules.DEFAULT_SLOW_MS
+    fault_retry_after: int = fault_rules.DEFAULT_FAULT_RETRY_AFTER
+    quirks: Quirks = field(default_factory=Quirks)
+
+    @classmethod
+    def from_namespace(cls, ns: argparse.Namespace) -> LimitSettings:
+        """Read the values ``add_limit_arguments`` parsed."""
+        return cls(
+            thread_limit=ns.thread_limit,
+            hourly_limit=ns.hourly_limit,
+            latency_ms=ns.latency_ms,
+            threshold_latency_ms=ns.threshold_latency_ms,
+            attachment_max_bytes=ns.attachment_max_bytes,
+            attachment_window_bytes=ns.attachment_window_bytes,
+            faults=ns.faults,
+            fault_seed=ns.fault_seed,
+            slow_ms=ns.slow_ms,
+            fault_retry_after=ns.fault_retry_after,
+            quirks=Quirks(
+                auth_failure_status=ns.auth_failure_status,
+                strict_operators=ns.strict_operators,
+                max_records_policy=ns.max_records_policy,
+                missing_id=ns.missing_id,
+                chunked_bodies=ns.chunked_bodies,
+                oversize_body_status=ns.oversize_body_status,
+                max_body_bytes=ns.max_body_bytes,
+                thread_limit_status=ns.thread_limit_status,
+                hourly_retry_after=ns.hourly_retry_after,
+                attachment_wrapper=ns.attachment_wrapper,
+                attachment_data=ns.attachment_data,
+                include_fields_id=ns.include_fields_id,
+            ),
+        )
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
+def _latency_pair(text: str) -> tuple[int, int]:
+    parts = [p.strip() for p in text.split(",")]
+    if parts == ["0"]:
+        return (0, 0)
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError("expected HALF,THREE_QUARTERS in ms (or 0)")
+    half, three_quarters = (_non_negative(p) for p in parts)
+    return (half, three_quarters)
+
+
+def _fault_rules(text: str) -> tuple[fault_rules.FaultRule, ...]:
+    try:
+        return fault_rules.parse_faults(text)
+    except fault_rules.FaultRuleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _status(*allowed: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = -1
+        if value not in allowed:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(map(str, allowed))}")
+        return value
+
+    return parse
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the limit, fault and quirk flags to ``parser`` (defaults = a real tenant)."""
+    lim = parser.add_argument_group("limits (Autotask's figures by default; 0 switches one off)")
+    lim.add_argument(
+        "--thread-limit",
+        type=_non_negative,
+        default=limits.DEFAULT_THREAD_LIMIT,
+        metavar="N",
+        help="concurrent requests per (integration code, entity); the next one gets 429 "
+        "(default: %(default)s)",
+    )
+    lim.add_argument(
+        "--hourly-limit",
+        type=_non_negative,
+        default=limits.DEFAULT_HOURLY_LIMIT,
+        metavar="N",
+        help="requests per rolling 60 minutes, reported by ThresholdInformation; over it 429 "
+        "(default: %(default)s)",
+    )
+    lim.add_argument(
+        "--latency-ms",
+        type=_non_negative,
+        default=0,
+        metavar="MS",
+        help="latency served on every API request while it holds its thread slot, so the "
+        "throughput bound is thread-limit / latency (default: 0)",
+    )
+    lim.add_argument(
+        "--threshold-latency-ms",
+        type=_latency_pair,
+        default=limits.DEFAULT_THRESHOLD_LATENCY_MS,
+        metavar="HALF,3/4",
+        help="added latency past 50%% and 75%% of the hourly limit; 0 switches it off "
+        "(default: 500,1000)",
+    )
+    lim.add_argument(
+        "--attachment-max-bytes",
+        type=_non_negative,
+        default=limits.DEFAULT_ATTACHMENT_MAX_BYTES,
+        metavar="N",
+        help="largest decoded attachment file (default: %(default)s = 6 MiB)",
+    )
+    lim.add_argument(
+        "--attachment-window-bytes",
+        type=_non_negative,
+        default=limits.ATTACHMENT_WINDOW_BYTES,
+        metavar="N",
+        help="decoded attachment bytes per rolling 5 minutes per tenant (default: %(default)s)",
+    )
+    flt = parser.add_argument_group("faults (see POST /_emulator/faults)")
+    flt.add_argument(
+        "--faults",
+        type=_fault_rules,
+        default=(),
+        metavar="KIND=P[@METHOD:GLOB],...",
+        help="inject faults: KIND is 429, thread, 500, 503, reset-before, reset-after, slow or "
+        "truncate; P a probability 0..1; GLOB matches the path after /ATServicesRest/ "
+        "case-insensitively, * crossing / (e.g. 429=0.05@POST:*/Tickets)",
+    )
+    flt.add_argument(
+        "--fault-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the fault rules' random choices (default: 0)",
+    )
+    flt.add_argument(
+        "--slow-ms",
+        type=_non_negative,
+        default=fault_rules.DEFAULT_SLOW_MS,
+        metavar="MS",
+        help="delay of the slow fault (default: %(default)s)",
+    )
+    flt.add_argument(
+        "--fault-retry-after",
+        type=_non_negative,
+        default=fault_rules.DEFAULT_FAULT_RETRY_AFTER,
+        metavar="S",
+        help="Retry-After seconds of an injected 429 (default: %(default)s)",
+    )
+    qrk = parser.add_argument_group(
+        "quirks (uncertain API behaviours; defaults follow the fact sheet's verdicts)"
+    )
+    qrk.add_argument(
+        "--auth-failure-status",
+        type=_status(500, 401),
+        default=500,
+        metavar="{500,401}",
+        help="status for an unknown user or integration code (default: 500)",
+    )
+    qrk.add_argument(
+        "--strict-operators",
+        action="store_true",
+        help="reject unknown filter operators with 500 (default: silently ignored)",
+    )
+    qrk.add_argument(
+        "--max-records-policy",
+        choices=("reject", "clamp"),
+        default="reject",
+        help="MaxRecords outside 1..500: reject with 500, or clamp (default: %(default)s)",
+    )
+    qrk.add_argument(
+        "--missing-id",
+        choices=("null", "404"),
+        default="null",
+        help='GET of a missing id: 200 {"item": null}, or 404 (default: %(default)s)',
+    )
+    qrk.add_argument(
+        "--chunked-bodies",
+        choices=("reject", "accept"),
+        default="reject",
+        help="chunked request bodies: reject with 411, or accept (default: %(default)s)",
+    )
+    qrk.add_argument(
+        "--oversize-body-status",
+        type=_status(413, 500),
+        default=413,
+        metavar="{413,500}",
+        help="status for a request body over --max-body-bytes (default: 413)",
+    )
+    qrk.add_argument(
+        "--max-body-bytes",
+        type=_non_negative,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help="largest request body accepted (default: %(default)s = 10 MiB)",
+    )
+    qrk.add_argument(
+        "--thread-limit-status",
+        type=_status(429, 500),
+        default=429,
+        metavar="{429,500}",
+        help="status of thread-limit rejections (default: 429)",
+    )
+    qrk.add_argument(
+        "--hourly-retry-after",
+        action="store_true",
+        help="send Retry-After on hourly-threshold rejections (default: not sent)",
+    )
+    qrk.add_argument(
+        "--attachment-wrapper",
+        choices=("items", "item"),
+        default="items",
+        help="key wrapping a single attachment's GET answer (default: %(default)s)",
+    )
+    qrk.add_argument(
+        "--attachment-data",
+        choices=("both", "child"),
+        default="both",
+        help="single-attachment GETs that return data: child and root forms, or only the "
+        "child form (default: %(default)s)",
+    )
+    qrk.add_argument(
+        "--include-fields-id",
+        choices=("requested", "always"),
+        default="requested",
+        help="IncludeFields returns only the named fields, or always adds id "
+        "(default: %(default)s)",
+    )

@@ -1,0 +1,113 @@
+"""The limit, fault and quirk flags and the frozen settings they resolve to."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+import pytest
+
+from autotask.emulator.faults import FaultRule
+from autotask.emulator.limit_options import LimitSettings, Quirks, add_limit_arguments
+
+
+def _parse(*argv: str) -> LimitSettings:
+    parser = argparse.ArgumentParser(prog="emulator", exit_on_error=False)
+    add_limit_arguments(parser)
+    return LimitSettings.from_namespace(parser.parse_args(list(argv)))
+
+
+def test_defaults_are_a_real_tenant_and_the_fact_sheet_verdicts() -> None:
+    settings = _parse()
+    assert settings == LimitSettings()
+    assert (settings.thread_limit, settings.hourly_limit, settings.latency_ms) == (3, 10_000, 0)
+    assert settings.threshold_latency_ms == (500, 1000)
+    assert settings.attachment_max_bytes == 6 * 1024 * 1024
+    assert settings.attachment_window_bytes == 10_000_000
+    assert (settings.faults, settings.fault_seed, settings.slow_ms) == ((), 0, 2000)
+    assert settings.quirks == Quirks()
+    assert settings.quirks.auth_failure_status == 500
+    assert settings.quirks.missing_id == "null"
+    assert settings.quirks.max_body_bytes == 10 * 1024 * 1024
+
+
+def test_every_flag_reaches_the_settings() -> None:
+    settings = _parse(
+        "--thread-limit", "0", "--hourly-limit", "50", "--latency-ms", "20",
+        "--threshold-latency-ms", "0", "--attachment-max-bytes", "100",
+        "--attachment-window-bytes", "0", "--faults", "500=0.5@GET:*/Tickets/*",
+        "--fault-seed", "9", "--slow-ms", "5", "--fault-retry-after", "0",
+        "--auth-failure-status", "401", "--strict-operators", "--max-records-policy", "clamp",
+        "--missing-id", "404", "--chunked-bodies", "accept", "--oversize-body-status", "500",
+        "--max-body-bytes", "1000", "--thread-limit-status", "500", "--hourly-retry-after",
+        "--attachment-wrapper", "item", "--attachment-data", "child",
+        "--include-fields-id", "always",
+    )  # fmt: skip
+    assert settings == LimitSettings(
+        thread_limit=0,
+        hourly_limit=50,
+        latency_ms=20,
+        threshold_latency_ms=(0, 0),
+        attachment_max_bytes=100,
+        attachment_window_bytes=0,
+        faults=(FaultRule("500", 0.5, "GET", "*/Tickets/*"),),
+        fault_seed=9,
+        slow_ms=5,
+        fault_retry_after=0,
+        quirks=Quirks(
+            auth_failure_status=401,
+            strict_operators=True,
+            max_records_policy="clamp",
+            missing_id="404",
+            chunked_bodies="accept",
+            oversize_body_status=500,
+            max_body_bytes=1000,
+            thread_limit_status=500,
+            hourly_retry_after=True,
+            attachment_wrapper="item",
+            attachment_data="child",
+            include_fields_id="always",
+        ),
+    )
+    assert _parse("--threshold-latency-ms", "250,750").threshold_latency_ms == (250, 750)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--thread-limit", "-1"),
+        ("--hourly-limit", "many"),
+        ("--faults", "teapot=1"),
+        ("--faults", "500=2"),
+        ("--threshold-latency-ms", "1,2,3"),
+        ("--auth-failure-status", "403"),
+        ("--thread-limit-status", "503"),
+        ("--missing-id", "empty"),
+    ],
+)
+def test_bad_values_are_usage_errors(
+    argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises((SystemExit, argparse.ArgumentError)):
+        _parse(*argv)
+
+
+def test_settings_are_frozen_values() -> None:
+    settings = LimitSettings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.thread_limit = 5  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.quirks.missing_id = "404"  # type: ignore[misc]
+
+
+def test_help_lists_every_quirk_switch() -> None:
+    parser = argparse.ArgumentParser(prog="emulator")
+    add_limit_arguments(parser)
+    text = parser.format_help()
+    for flag in (
+        "--auth-failure-status", "--strict-operators", "--max-records-policy", "--missing-id",
+        "--chunked-bodies", "--oversize-body-status", "--thread-limit-status",
+        "--hourly-retry-after", "--attachment-wrapper", "--faults", "--fault-seed", "--slow-ms",
+        "--latency-ms", "--attachment-max-bytes",
+    ):  # fmt: skip
+        assert flag in text
