@@ -32,6 +32,22 @@ DEFAULT_INTEGRATION_CODE = "EMULATORINTEGRATIONCODE"
 
 
 @dataclass(frozen=True)
+class Quirks:
+    """Switches for the API behaviours the fact sheet could not settle (§11).
+
+    The defaults are the fact sheet's verdicts (CONTRACTS §5); each switch flips one of them.
+    """
+
+    strict_operators: bool = False  # reject unknown filter operators (default: ignored, §11.4)
+    clamp_max_records: bool = False  # MaxRecords > 500 served as 500 (default: 500 error, §11.4)
+    include_id_always: bool = False  # IncludeFields always adds id (default: only if named, §11.5)
+    missing_item_404: bool = (
+        False  # GET {E}/{id} of a missing id is 404 (default: item null, §11.2)
+    )
+    reject_unknown_fields: bool = False  # unknown body fields are 500 (default: ignored)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the emulator needs to start, resolved from flags and environment."""
 
@@ -42,6 +58,7 @@ class Settings:
     username: str = DEFAULT_USERNAME
     secret: str = DEFAULT_SECRET
     integration_code: str = DEFAULT_INTEGRATION_CODE
+    quirks: Quirks = Quirks()
 
     def __repr__(self) -> str:  # never show the secret
         return (

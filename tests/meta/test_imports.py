@@ -97,4 +97,4 @@ def test_emulator_serves_without_urllib3() -> None:
             assert json.loads(response.read())["apiVersions"]
     finally:
         proc.terminate()
-        proc.wait(10)
+        proc.communicate(timeout=10)  # also closes the pipes (no ResourceWarning)

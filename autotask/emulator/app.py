@@ -1,0 +1,317 @@
+"""The request pipeline: one function every API request passes through, with hook points.
+
+``Api.handle(ctx)`` runs, in order: route resolution, authentication, the ``before`` hook of
+each *stage*, the handler, then the ``after`` hooks in reverse order, and finally statistics and
+the request log. A stage is where the limits and faults of the next issue plug in without
+touching the handlers (CONTRACTS §5):
+
+- ``before(ctx)`` may answer instead of the handler (a 429 from the thread gate or the hourly
+  budget, an injected 500/503/429, a reset-before), or delay (``--latency-ms`` while holding a
+  slot, ``slow``), and it sees the route template, the bucket (entity acted on), the
+  integration code and the body size in the ``Context``;
+- ``after(ctx, response)`` runs once the request was applied (release the slot; reset-after
+  and truncate turn the answer into a dropped or cut connection via ``Response.close`` /
+  ``Response.truncate_at``);
+- ``reset()`` runs on ``POST /_emulator/reset``.
+
+Two stages exist already: the request counter behind ThresholdInformation and the in-flight
+tracker behind ``max_concurrency`` in ``/_emulator/stats``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from autotask.emulator import routes, wire
+from autotask.emulator.clock import Clock
+from autotask.emulator.options import Settings
+from autotask.emulator.routes import Miss, Route
+
+log = logging.getLogger(__name__)
+
+REQUEST_LOG_SIZE = 1000
+HOUR = 3600.0
+
+
+@dataclass
+class Context:
+    """One API request as it passes through the pipeline."""
+
+    method: str
+    path: str  # after /ATServicesRest/, without the query string
+    query: Mapping[str, str]  # query parameters (first value of each)
+    headers: Mapping[str, str]  # case-insensitive (email.message.Message)
+    body: bytes
+    base_url: str  # http://HOST:PORT/ATServicesRest/ from the Host header (CONTRACTS §5)
+    client: str = ""
+    route: Route | None = None
+    template: str = routes.UNMATCHED  # "Tickets/{id}/Notes"
+    bucket: str | None = None  # entity acted on: the thread-limit key
+    integration_code: str | None = None  # set once authenticated
+    attachment_bytes: int = 0  # decoded attachment size of a create (for the byte window)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def body_size(self) -> int:
+        """Bytes in the request body."""
+        return len(self.body)
+
+    @property
+    def route_key(self) -> str:
+        """``"METHOD template"``, the key of ``/_emulator/stats`` ``requests``."""
+        return f"{self.method} {self.template}"
+
+
+@dataclass
+class Response:
+    """What goes back on the wire."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    close: bool = False  # drop the connection after writing (or instead: see truncate_at)
+    truncate_at: int | None = None  # write only this many bytes of the response, then close
+    drop: bool = False  # write nothing at all and close (a reset)
+
+
+def json_response(status: int, obj: Any) -> Response:
+    """A JSON body without decimal fields."""
+    return Response(status, wire.dumps(obj))
+
+
+def errors(status: int, *texts: str) -> Response:
+    """Autotask's error shape: ``{"errors": ["..."]}`` (fact sheet §5)."""
+    return json_response(status, {"errors": list(texts)})
+
+
+def message(status: int, text: str) -> Response:
+    """ASP.NET Web API's framework error shape: ``{"Message": "..."}`` (fact sheet §5)."""
+    return json_response(status, {"Message": text})
+
+
+def method_not_allowed(method: str) -> Response:
+    """405 in ASP.NET's words (fact sheet §5, Anteris #12)."""
+    return message(405, f"The requested resource does not support http method '{method}'.")
+
+
+def not_found(url: str) -> Response:
+    """404 in ASP.NET's words."""
+    return message(404, f"No HTTP resource was found that matches the request URI '{url}'.")
+
+
+class Stage(Protocol):
+    """A pipeline hook (see the module docstring)."""
+
+    def before(self, ctx: Context) -> Response | None:
+        """Answer instead of the handler, or None to go on."""
+
+    def after(self, ctx: Context, response: Response) -> Response:
+        """Runs after the handler when ``before`` let the request through."""
+
+    def reset(self) -> None:
+        """Clear state for ``POST /_emulator/reset``."""
+
+
+class RequestCounter:
+    """Authenticated API requests in the rolling hour, for ThresholdInformation (§11.8).
+
+    Counted before the handler runs, so the ThresholdInformation reply includes itself.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._times: deque[float] = deque()
+
+    def before(self, ctx: Context) -> Response | None:
+        now = self._clock.seconds()
+        with self._lock:
+            self._times.append(now)
+            self._expire(now)
+        return None
+
+    def after(self, ctx: Context, response: Response) -> Response:
+        return response
+
+    def _expire(self, now: float) -> None:
+        while self._times and self._times[0] <= now - HOUR:
+            self._times.popleft()
+
+    def count(self) -> int:
+        """Requests in the last 60 minutes of the emulator's clock."""
+        with self._lock:
+            self._expire(self._clock.seconds())
+            return len(self._times)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._times.clear()
+
+
+class ConcurrencyTracker:
+    """In-flight requests per (integration code, bucket) and the peak per bucket."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight: dict[tuple[str, str], int] = defaultdict(int)
+        self._peak: dict[str, int] = {}
+
+    def before(self, ctx: Context) -> Response | None:
+        if ctx.bucket is not None:
+            key = (ctx.integration_code or "", ctx.bucket)
+            with self._lock:
+                self._in_flight[key] += 1
+                self._peak[ctx.bucket] = max(self._peak.get(ctx.bucket, 0), self._in_flight[key])
+        return None
+
+    def after(self, ctx: Context, response: Response) -> Response:
+        if ctx.bucket is not None:
+            with self._lock:
+                self._in_flight[(ctx.integration_code or "", ctx.bucket)] -= 1
+        return response
+
+    def peaks(self) -> dict[str, int]:
+        """The highest concurrency seen per bucket."""
+        with self._lock:
+            return dict(self._peak)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._peak.clear()
+
+
+class Handler(Protocol):
+    """What the pipeline calls once a request is routed and admitted (handlers.py)."""
+
+    def dispatch(self, ctx: Context) -> Response:
+        """Serve the routed request."""
+
+
+class Api:
+    """The pipeline of every ``/ATServicesRest/`` request."""
+
+    def __init__(self, settings: Settings, clock: Clock, handler: Handler) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.handler = handler
+        self.counter = RequestCounter(clock)
+        self.concurrency = ConcurrencyTracker()
+        # Issue 3 inserts its stages here: thread gate, hourly budget, faults.
+        self.stages: list[Stage] = [self.counter, self.concurrency]
+        self._lock = threading.Lock()
+        self._requests: dict[str, dict[str, int]] = {}
+        self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+
+    def handle(self, ctx: Context) -> Response:
+        """Route, authenticate, run the stages and the handler; never raises."""
+        try:
+            response = self._handle(ctx)
+        except Exception:  # the server must survive any bug with a 500, never die
+            log.exception("unhandled error serving %s %s", ctx.method, ctx.path)
+            response = errors(500, "An unexpected error occurred in the emulator.")
+        self._record(ctx, response)
+        return response
+
+    def _handle(self, ctx: Context) -> Response:
+        resolved = routes.resolve(ctx.method, ctx.path)
+        if isinstance(resolved, Miss):
+            ctx.template = resolved.template
+            if resolved.status == 405:
+                return method_not_allowed(ctx.method)
+            return not_found(ctx.base_url + ctx.path)
+        ctx.route, ctx.template, ctx.bucket = resolved, resolved.template, resolved.bucket
+        if resolved.auth:
+            denied = self.authenticate(ctx)
+            if denied is not None:
+                return denied
+        passed: list[Stage] = []
+        response: Response | None = None
+        try:
+            for stage in self.stages if resolved.auth else ():
+                response = stage.before(ctx)
+                if response is not None:
+                    break
+                passed.append(stage)
+            if response is None:
+                response = self.handler.dispatch(ctx)
+        finally:
+            for stage in reversed(passed):
+                response = stage.after(ctx, response or errors(500, "No answer."))
+        assert response is not None
+        return response
+
+    def authenticate(self, ctx: Context) -> Response | None:
+        """Check the three headers (names case-insensitive, fact sheet §2).
+
+        Unknown user and wrong integration code are 500 with the recorded texts
+        (error_500_invalid_username.json, error_500_invalid_integration_code.json); a wrong
+        secret for a known user is 401 (§2, apigrate #19). The 401 body is ASP.NET's
+        authorization message (not captured; §2 marks it unverified).
+        """
+        headers = ctx.headers
+        user = (headers.get("UserName") or "").strip()
+        if user.lower() != self.settings.username.lower():
+            return errors(500, "Zone information could not be determined")
+        if (headers.get("ApiIntegrationCode") or "").strip() != self.settings.integration_code:
+            return errors(500, "IntegrationCode is invalid.")
+        if headers.get("Secret") != self.settings.secret:
+            return message(401, "Authorization has been denied for this request.")
+        ctx.integration_code = self.settings.integration_code
+        return None
+
+    def _record(self, ctx: Context, response: Response) -> None:
+        status = str(response.status)
+        entry = {
+            "time": wire.format_datetime(wire.canonical_datetime(self.clock.now())),
+            "method": ctx.method,
+            "path": ctx.path,
+            "route": ctx.template,
+            "status": response.status,
+            "bodySize": ctx.body_size,
+            "durationMs": round((time.monotonic() - ctx.started) * 1000, 3),
+            "headers": masked_headers(ctx.headers),
+        }
+        with self._lock:
+            per_status = self._requests.setdefault(ctx.route_key, {})
+            per_status[status] = per_status.get(status, 0) + 1
+            self._log.append(entry)
+
+    def request_counts(self) -> dict[str, dict[str, int]]:
+        """``{"METHOD template": {status: n}}`` for ``/_emulator/stats``."""
+        with self._lock:
+            return {k: dict(v) for k, v in self._requests.items()}
+
+    def recent(self) -> list[dict[str, Any]]:
+        """The request log, oldest first, secrets masked."""
+        with self._lock:
+            return list(self._log)
+
+    def reset(self) -> None:
+        """Clear counters, the log and every stage."""
+        with self._lock:
+            self._requests.clear()
+            self._log.clear()
+        for stage in self.stages:
+            stage.reset()
+
+
+_SECRET_HEADERS = frozenset({"secret", "apiintegrationcode"})
+_LOGGED_HEADERS = frozenset(
+    {"username", "secret", "apiintegrationcode", "impersonationresourceid", "content-type"}
+)
+
+
+def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The Autotask headers of a request with the secret and integration code masked."""
+    items = headers.items() if hasattr(headers, "items") else []
+    return {
+        name: ("***" if name.lower() in _SECRET_HEADERS else value)
+        for name, value in items
+        if name.lower() in _LOGGED_HEADERS
+    }

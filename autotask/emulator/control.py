@@ -1,0 +1,112 @@
+"""The control API under ``/_emulator/`` (no auth, loopback only; CONTRACTS §5).
+
+- ``GET /_emulator/stats``: records per entity, requests per "METHOD template" and status,
+  faults, thread rejections, peak concurrency per bucket.
+- ``POST /_emulator/reset``: data back to the start set; counters, log, stages and clock cleared.
+- ``GET /_emulator/requests``: the recent request log, secrets masked.
+- ``POST /_emulator/seed`` ``{"entity": "Companies", "count": 100000}``: bulk-creates valid
+  records straight into the store, outside the API and its limits.
+- ``POST /_emulator/clock`` ``{"advance": seconds}``: moves the emulator's clock forward.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from autotask.emulator import provided, schema, wire
+from autotask.emulator.app import Api, Response, errors, json_response, method_not_allowed
+from autotask.emulator.clock import Clock
+from autotask.emulator.store import Store, stored_from_wire
+
+MAX_SEED = 1_000_000
+
+
+class Control:
+    """Serves ``/_emulator/<name>``."""
+
+    def __init__(self, store: Store, api: Api, clock: Clock, reset: Callable[[], None]) -> None:
+        self.store = store
+        self.api = api
+        self.clock = clock
+        self._reset = reset
+        # Issue 3 fills these from the fault plan and the thread gate.
+        self.faults: Callable[[], dict[str, int]] = dict
+        self.thread_rejections: Callable[[], dict[str, int]] = dict
+        self._routes: dict[str, dict[str, Callable[[Any], Response]]] = {
+            "stats": {"GET": self.stats},
+            "reset": {"POST": self.reset},
+            "requests": {"GET": self.requests},
+            "seed": {"POST": self.seed},
+            "clock": {"POST": self.move_clock},
+        }
+
+    def handle(self, method: str, name: str, body: bytes) -> Response:
+        """Serve ``method`` on ``/_emulator/<name>``."""
+        endpoint = self._routes.get(name.strip("/").lower())
+        if endpoint is None:
+            return errors(404, f"Unknown control endpoint: {name}")
+        action = endpoint.get(method)
+        if action is None:
+            return method_not_allowed(method)
+        try:
+            payload = json.loads(body.decode("utf-8")) if body.strip() else None
+        except (UnicodeDecodeError, ValueError) as exc:
+            return errors(400, f"The request body is not valid JSON: {exc}.")
+        return action(payload)
+
+    def stats(self, _: Any) -> Response:
+        return json_response(
+            200,
+            {
+                "records": self.store.counts(),
+                "requests": self.api.request_counts(),
+                "faults": self.faults(),
+                "thread_rejections": self.thread_rejections(),
+                "max_concurrency": self.api.concurrency.peaks(),
+            },
+        )
+
+    def reset(self, _: Any) -> Response:
+        self._reset()
+        return json_response(200, {"reset": True})
+
+    def requests(self, _: Any) -> Response:
+        return json_response(200, {"requests": self.api.recent()})
+
+    def seed(self, payload: Any) -> Response:
+        if not isinstance(payload, dict):
+            return errors(400, 'Expected {"entity": "Companies", "count": 1000}.')
+        entity = schema.entity(str(payload.get("entity", "")))
+        if entity is None:
+            return errors(400, f"Unknown entity: {payload.get('entity')}")
+        count = payload.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_SEED:
+            return errors(400, f"count must be an integer from 0 to {MAX_SEED}.")
+        refs = {e.name: self.store.ids(e) for e in schema.entities()}
+        first_id = self.store.max_id(entity) + 1
+        records = provided.generate(entity.name, count, first_id, refs)
+        rows = []
+        for index, record in enumerate(records):
+            doc, data = stored_from_wire(entity, record)
+            doc["id"] = first_id + index
+            rows.append((doc, data))
+        created = self.store.insert_many(entity, rows)
+        return json_response(
+            200,
+            {
+                "entity": entity.name,
+                "created": created,
+                "firstId": first_id if created else None,
+                "lastId": first_id + created - 1 if created else None,
+            },
+        )
+
+    def move_clock(self, payload: Any) -> Response:
+        advance = payload.get("advance") if isinstance(payload, dict) else None
+        if not isinstance(advance, (int, float)) or isinstance(advance, bool) or advance < 0:
+            return errors(400, 'Expected {"advance": seconds} with seconds >= 0.')
+        offset = self.clock.advance(float(advance))
+        now = wire.format_datetime(wire.canonical_datetime(self.clock.now()))
+        return json_response(200, {"offset": offset, "now": now})

@@ -1,0 +1,373 @@
+"""The query language: a query body parsed against an entity and compiled to SQL.
+
+Grammar (fact sheet §3.2): ``{"filter": [conditions], "IncludeFields": [...], "MaxRecords": n}``
+with case-insensitive keys; a condition is ``{"op", "field", "value", "udf"?}`` or a group
+``{"op": "and"|"or", "items": [...]}``; the top-level array is AND-ed. Semantics, with the
+fact sheet §11 defaults (CONTRACTS §5):
+
+- 13 operators; an unknown operator is ignored (the condition matches everything, §3.2 and
+  §11.4 "noteExist"), or rejected with ``strict_operators``.
+- Field names are case-insensitive; an unknown one is 500 ``Unable to find X in the Y Entity``.
+- Strings compare case-insensitively and ``eq``/``noteq``/``gt``... ignore trailing spaces, like
+  SQL Server's default collation; ``beginsWith``/``endsWith``/``contains`` are case-insensitive.
+- Datetimes are accepted with or without ``Z``/fraction, or date-only; booleans must be JSON
+  ``true``/``false`` (§3.2).
+- ``"filter": []`` (and an empty group) matches nothing (§11.4); a missing filter is 500
+  ``Value cannot be null.\\r\\nParameter name: filters``.
+- At most one UDF condition (§3.2, D-UDF).
+- NULL follows SQL: ``noteq``, ``gt``... never match a null value; ``notExist`` does.
+
+Compiled SQL reads the stored doc with ``json_extract`` (store.py); ``id`` uses the primary key.
+The string semantics live in the SQL functions of ``SQL_FUNCTIONS``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autotask.emulator import store, wire
+from autotask.emulator.options import Quirks
+from autotask.emulator.schema import EntityDef, UdfDef
+
+MAX_PAGE_SIZE = 500  # fact sheet §3.3
+FILTERS_NULL = "Value cannot be null.\r\nParameter name: filters"  # §11.4, verbatim
+MAX_RECORDS_TEXT = "MaxRecords must be between 1 and 500."  # assumed: no capture (§11.4)
+ONE_UDF_TEXT = "Only one user-defined field can be queried at a time."  # wording assumed (D-UDF)
+
+_COMPARE = {"eq": "=", "noteq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+_MATCH = {"beginswith": "at_begins", "endswith": "at_ends", "contains": "at_contains"}
+_OPERATORS = frozenset({*_COMPARE, *_MATCH, "exist", "notexist", "in", "notin"})
+_INTEGER = frozenset({"integer", "long", "short", "int", "byte"})
+_NUMBER = frozenset({"decimal", "double", "float"})
+_NUMERIC_UDF = frozenset({"number", "decimal", "double", "integer", "currency"})
+
+
+class QueryError(Exception):
+    """A query the API refuses: HTTP 500 with ``errors`` (fact sheet §5)."""
+
+    def __init__(self, *errors: str) -> None:
+        super().__init__(errors[0] if errors else "")
+        self.errors = list(errors)
+
+
+# --- SQL functions (registered on the connection by the store) ---------------------------------
+
+
+def _key(value: Any) -> Any:
+    # SQL Server collation: case-insensitive, trailing spaces not significant (§11 defaults).
+    return value.lower().rstrip(" ") if isinstance(value, str) else value
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.lower() if isinstance(value, str) else str(value).lower()
+
+
+def _begins(value: Any, prefix: str) -> bool:
+    text = _text(value)
+    return text is not None and text.startswith(prefix)
+
+
+def _ends(value: Any, suffix: str) -> bool:
+    text = _text(value)
+    return text is not None and text.endswith(suffix)
+
+
+def _contains(value: Any, part: str) -> bool:
+    text = _text(value)
+    return text is not None and part in text
+
+
+SQL_FUNCTIONS: tuple[store.SqlFunction, ...] = (
+    ("at_key", 1, _key),
+    ("at_begins", 2, _begins),
+    ("at_ends", 2, _ends),
+    ("at_contains", 2, _contains),
+)
+
+
+# --- the parsed query ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query compiled for one entity."""
+
+    where: str  # SQL boolean expression over the entity's table
+    params: tuple[Any, ...]
+    page_size: int  # MaxRecords, default 500
+    fields: tuple[str, ...] | None  # IncludeFields (canonical names), None = every field
+    udfs: tuple[str, ...] | None  # UDFs named in IncludeFields (None = every UDF)
+
+
+def lower_keys(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """``obj`` with lower-cased keys: the API reads body keys case-insensitively (§3.2)."""
+    return {str(k).lower(): v for k, v in obj.items()}
+
+
+def parse_search(text: str | None) -> Any:
+    """Decode the ``search`` parameter of a GET query (None when absent)."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise QueryError("The search parameter is not valid JSON.") from None
+
+
+def compile_query(
+    entity: EntityDef,
+    body: Any,
+    quirks: Quirks,
+    *,
+    extra: tuple[str, tuple[Any, ...]] | None = None,
+) -> Query:
+    """Parse a query body for ``entity`` and compile its filter.
+
+    Args:
+        entity: the entity queried.
+        body: the decoded JSON body (or ``search`` parameter).
+        quirks: the behaviour switches (unknown operators, MaxRecords, id in IncludeFields).
+        extra: an SQL condition AND-ed to the filter (a child list's parent id).
+
+    Raises:
+        QueryError: the texts of fact sheet §3.2/§11.4/§11.5.
+    """
+    if not isinstance(body, Mapping):
+        raise QueryError(FILTERS_NULL)
+    keys = lower_keys(body)
+    conditions = keys.get("filter")
+    if not isinstance(conditions, list):
+        raise QueryError(FILTERS_NULL)
+    compiler = _Compiler(entity, quirks)
+    where = compiler.all_of(conditions)
+    params = tuple(compiler.params)
+    if extra is not None:
+        where = f"({where}) AND ({extra[0]})"
+        params += extra[1]
+    fields, udfs = _include_fields(entity, keys.get("includefields"), quirks)
+    return Query(where, params, _page_size(keys.get("maxrecords"), quirks), fields, udfs)
+
+
+def _page_size(value: Any, quirks: Quirks) -> int:
+    if value is None:
+        return MAX_PAGE_SIZE
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise QueryError(MAX_RECORDS_TEXT)
+    if 1 <= value <= MAX_PAGE_SIZE:
+        return value
+    if quirks.clamp_max_records and value > MAX_PAGE_SIZE:
+        return MAX_PAGE_SIZE
+    raise QueryError(MAX_RECORDS_TEXT)
+
+
+def _not_found(name: Any, entity: EntityDef) -> QueryError:
+    return QueryError(f"Unable to find {name} in the {entity.singular} Entity")
+
+
+def _include_fields(
+    entity: EntityDef, names: Any, quirks: Quirks
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    if not names:
+        return None, None
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list):
+        raise QueryError("IncludeFields must be a list of field names.")
+    fields: list[str] = ["id"] if quirks.include_id_always else []
+    udfs: list[str] = []
+    for name in names:
+        field = entity.field(str(name))
+        if field is not None:
+            fields.append(field.name)
+            continue
+        udf = entity.udf(str(name))
+        if udf is None:
+            raise _not_found(name, entity)
+        udfs.append(udf.name)
+    return tuple(fields), tuple(udfs)
+
+
+class _Compiler:
+    def __init__(self, entity: EntityDef, quirks: Quirks) -> None:
+        self.entity = entity
+        self.quirks = quirks
+        self.params: list[Any] = []
+        self.udf_conditions = 0
+
+    def all_of(self, items: Sequence[Any]) -> str:
+        if not items:
+            return "0"  # "filter": [] matches nothing (§11.4)
+        return "(" + " AND ".join(self.condition(item) for item in items) + ")"
+
+    def condition(self, raw: Any) -> str:
+        if not isinstance(raw, Mapping):
+            raise QueryError("Each filter item must be an object with op, field and value.")
+        cond = lower_keys(raw)
+        op = str(cond.get("op") or "").lower()
+        if op in ("and", "or"):
+            items = cond.get("items") or []
+            if not isinstance(items, list):
+                raise QueryError("The items of an and/or group must be a list.")
+            if not items:
+                return "0"
+            joiner = " AND " if op == "and" else " OR "
+            return "(" + joiner.join(self.condition(item) for item in items) + ")"
+        if op not in _OPERATORS:
+            if self.quirks.strict_operators:
+                raise QueryError(f"Invalid query operator: {cond.get('op')}")
+            return "1"  # unknown operators are ignored: no restriction (§3.2, §11.4)
+        name = cond.get("field")
+        if cond.get("udf") is True:
+            return self.udf_condition(op, name, cond.get("value"))
+        field = self.entity.field(str(name)) if name is not None else None
+        if field is None:
+            raise _not_found(name if name is not None else "", self.entity)
+        if not field.queryable:
+            raise QueryError(f"{field.name} cannot be queried in the {self.entity.singular} Entity")
+        column = (
+            "id" if field.name == "id" else f"json_extract(doc, '{store.json_path(field.name)}')"
+        )
+        return self.compare(op, column, field.data_type, field.name, cond.get("value"))
+
+    def udf_condition(self, op: str, name: Any, value: Any) -> str:
+        udf: UdfDef | None = self.entity.udf(str(name)) if name is not None else None
+        if udf is None:
+            raise _not_found(name, self.entity)
+        self.udf_conditions += 1
+        if self.udf_conditions > 1:
+            raise QueryError(ONE_UDF_TEXT)
+        column = f"json_extract(doc, '{store.udf_path(udf.name).replace(chr(39), chr(39) * 2)}')"
+        if udf.type.lower() in _NUMERIC_UDF:
+            return self.compare(op, f"CAST({column} AS REAL)", "decimal", udf.name, value)
+        return self.compare(op, column, "string", udf.name, value)
+
+    def compare(self, op: str, column: str, data_type: str, name: str, value: Any) -> str:
+        if op == "exist":
+            return f"{column} IS NOT NULL"
+        if op == "notexist":
+            return f"{column} IS NULL"
+        kind = data_type.lower()
+        if op in ("in", "notin"):
+            values = value if isinstance(value, list) else [value]
+            converted = [self.convert(kind, name, v) for v in values if v is not None]
+            if kind == "string":
+                converted = [_key(v) for v in converted]
+                column = f"at_key({column})"
+            if not converted:
+                return "0" if op == "in" else f"{column} IS NOT NULL"
+            self.params.append(json.dumps(converted))
+            negate = "NOT " if op == "notin" else ""
+            return f"{column} {negate}IN (SELECT value FROM json_each(?))"
+        if value is None:
+            if kind == "boolean":
+                raise QueryError(_bad_value(value, name))
+            return "0"  # SQL: a comparison with NULL is never true
+        if isinstance(value, list):
+            raise QueryError(_bad_value(value, name))
+        converted = self.convert(kind, name, value)
+        if op in _MATCH:
+            self.params.append(_text(converted))
+            return f"{_MATCH[op]}({column}, ?)"
+        if kind == "string":
+            self.params.append(_key(converted))
+            return f"at_key({column}) {_COMPARE[op]} ?"
+        self.params.append(converted)
+        return f"{column} {_COMPARE[op]} ?"
+
+    def convert(self, kind: str, name: str, value: Any) -> Any:
+        """The filter value as the stored type of the field; 500 when it cannot be."""
+        if kind == "string":
+            if isinstance(value, (dict, list)):
+                raise QueryError(_bad_value(value, name))
+            return value if isinstance(value, str) else json.dumps(value)
+        if kind == "boolean":
+            if isinstance(value, bool):
+                return value  # booleans must be JSON true/false (§3.2)
+            raise QueryError(_bad_value(value, name))
+        if kind == "datetime":
+            parsed = wire.parse_datetime(value) if isinstance(value, str) else None
+            if parsed is None:
+                raise QueryError(_bad_value(value, name))
+            return parsed
+        number = _number(value)
+        if number is None:
+            raise QueryError(_bad_value(value, name))
+        if kind in _INTEGER:
+            if number != int(number):
+                raise QueryError(_bad_value(value, name))
+            return int(number)
+        return float(number) if kind in _NUMBER else number
+
+
+def _number(value: Any) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            try:
+                return float(value.strip())
+            except ValueError:
+                return None
+    return None
+
+
+def _bad_value(value: Any, name: str) -> str:
+    # Wording assumed: no capture of this rejection exists (fact sheet §3.2 says it errors).
+    return f"Invalid value {json.dumps(value)} for field {name}."
+
+
+# --- paging (fact sheet §3.4) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paging:
+    """The ``paging`` parameter of ``query/next``: keyset positions, as Autotask writes them.
+
+    ``nextIds[0]`` is the first id of the page to serve; ``previousIds`` are the first ids of the
+    pages before it (``-1`` for the first page), so a previous-page link can be built.
+    """
+
+    page_size: int
+    previous_ids: tuple[int, ...]
+    next_id: int
+
+    def to_json(self) -> str:
+        """The parameter text: ``{"pageSize":N,"previousIds":[...],"nextIds":[...]}``."""
+        return json.dumps(
+            {
+                "pageSize": self.page_size,
+                "previousIds": list(self.previous_ids),
+                "nextIds": [self.next_id],
+            },
+            separators=(",", ":"),
+        )
+
+
+def parse_paging(text: str | None) -> Paging:
+    """Decode a ``paging`` parameter.
+
+    Raises:
+        QueryError: missing or malformed.
+    """
+    try:
+        raw = lower_keys(json.loads(text or ""))
+        size = int(raw["pagesize"])
+        previous = tuple(int(i) for i in raw.get("previousids") or ())
+        next_ids = raw["nextids"]
+        next_id = int(next_ids[0])
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise QueryError("The paging parameter is missing or not valid.") from None
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise QueryError(MAX_RECORDS_TEXT)
+    return Paging(size, previous, next_id)

@@ -1,0 +1,241 @@
+"""The HTTP server: stdlib ``ThreadingHTTPServer``, HTTP/1.1 keep-alive, quiet by default.
+
+``run(settings)`` opens the store (loading the start data into a fresh database), prints
+exactly one stdout line, ``listening on http://HOST:PORT/ATServicesRest/`` (flushed), and serves
+until SIGTERM or SIGINT, then closes the store and returns 0.
+
+Transport rules (fact sheet §11.7, CONTRACTS §5): every answer has a Content-Length; chunked
+request bodies get 411 and bodies over 10 MiB get 413, both without reading the body and with
+the connection closed; nothing a client sends can stop the server (the pipeline turns any
+error into a 500). Paths under ``/ATServicesRest/`` (any case) go to the API pipeline
+(app.py), ``/_emulator/`` to the control API (loopback clients only), anything else is 404.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import signal
+import socket
+import sys
+import threading
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from autotask.emulator import provided, query_eval, schema
+from autotask.emulator.app import Api, Context, Response, errors, not_found
+from autotask.emulator.clock import Clock
+from autotask.emulator.control import Control
+from autotask.emulator.handlers import Handlers
+from autotask.emulator.options import Settings
+from autotask.emulator.store import Store, stored_from_wire
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # fact sheet §11.7 default
+API_PREFIX = "/atservicesrest/"
+CONTROL_PREFIX = "/_emulator/"
+
+
+class Emulator:
+    """Everything one emulator process serves: store, clock, pipeline and control API."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clock = Clock()
+        self.store = Store(settings.db, query_eval.SQL_FUNCTIONS)
+        if self.store.fresh:
+            load_start_data(self.store, settings.data)
+            self.store.mark_loaded()
+        self.store.snapshot()
+        self.handlers = Handlers(settings, self.store, self.clock)
+        self.api = Api(settings, self.clock, self.handlers)
+        self.handlers.threshold_info = self._threshold_info
+        self.control = Control(self.store, self.api, self.clock, self.reset)
+
+    def _threshold_info(self) -> dict[str, int]:
+        return {
+            "externalRequestThreshold": 10_000,
+            "requestThresholdTimeframe": 60,
+            "currentTimeframeRequestCount": self.api.counter.count(),
+        }
+
+    def reset(self) -> None:
+        """Start data back, counters, stages and the clock cleared."""
+        self.store.restore()
+        self.clock.reset()
+        self.api.reset()
+        self.handlers.find_api_resource()
+
+    def close(self) -> None:
+        """Close the store (every acknowledged write is already committed)."""
+        self.store.close()
+
+
+def load_start_data(store: Store, kind: str) -> None:
+    """Fill a fresh store with the ``--data`` set (``demo`` or ``empty``)."""
+    if kind == "empty":
+        return
+    for name, records in provided.demo_dataset().items():
+        entity = schema.entity(name)
+        if entity is None:
+            log.warning("demo data names an unknown entity %s; skipped", name)
+            continue
+        store.insert_many(entity, (stored_from_wire(entity, r) for r in records))
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", maxsplit=1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Reads one request, hands it to the API or control, writes one response."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "autotask-emulator"
+    sys_version = ""
+    server: EmulatorHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in one write; no Nagle delay on keep-alive connections.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: no per-request output (the request log is in ``/_emulator/requests``)."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _serve(self) -> None:
+        emulator = self.server.emulator
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self._write(
+                errors(411, "Chunked request bodies are not supported; send Content-Length."),
+                close=True,
+            )
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._write(errors(400, "Content-Length is not a valid number."), close=True)
+            return
+        if length > MAX_BODY_BYTES:
+            self._write(
+                errors(413, f"The request body is larger than {MAX_BODY_BYTES} bytes."), close=True
+            )
+            return
+        body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        lower = path.lower()
+        if lower.startswith(CONTROL_PREFIX):
+            if not _is_loopback(self.client_address[0]):
+                self._write(errors(403, "The control API answers loopback clients only."))
+                return
+            response = emulator.control.handle(self.command, path[len(CONTROL_PREFIX) :], body)
+        elif lower.startswith(API_PREFIX):
+            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+            ctx = Context(
+                method=self.command,
+                path=path[len(API_PREFIX) :],
+                query=dict(parse_qsl(url.query, keep_blank_values=True)),
+                headers=self.headers,  # type: ignore[arg-type]
+                body=body,
+                base_url=f"http://{host}/ATServicesRest/",
+                client=self.client_address[0],
+            )
+            response = emulator.api.handle(ctx)
+        else:
+            response = not_found(path)
+        self._write(response)
+
+    def _write(self, response: Response, *, close: bool = False) -> None:
+        if response.drop:
+            self.close_connection = True
+            return
+        close = close or response.close or self.close_connection
+        body = b"" if self.command == "HEAD" else response.body
+        head = [
+            f"HTTP/1.1 {response.status} {_phrase(response.status)}",
+            "Content-Type: application/json; charset=utf-8",
+            f"Content-Length: {len(response.body)}",
+            f"Date: {formatdate(usegmt=True)}",
+            *(f"{name}: {value}" for name, value in response.headers),
+        ]
+        if close:
+            head.append("Connection: close")
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+        if response.truncate_at is not None:
+            data, close = data[: response.truncate_at], True
+        try:
+            self.wfile.write(data)
+        except OSError:
+            close = True
+        self.close_connection = close
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its emulator; handler threads are daemons."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.emulator = emulator
+        super().__init__(address, RequestHandler)
+
+
+def run(settings: Settings) -> int:
+    """Serve the emulator until SIGTERM/SIGINT; returns the exit code (0).
+
+    Args:
+        settings: resolved flags (options.Settings).
+    """
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(message)s"
+    )
+    emulator = Emulator(settings)
+    try:
+        server = EmulatorHTTPServer((settings.host, settings.port), emulator)
+    except OSError as exc:
+        emulator.close()
+        print(f"cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 1
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    port = server.server_address[1]
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    print(f"listening on http://{host}:{port}/ATServicesRest/", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.server_close()
+        emulator.close()
+    return 0
