@@ -91,7 +91,7 @@ class _Plan:
             if f.required or f.name in _SEED_TIMES:
                 self.times.append((f.name, 60 if f.name.lower().startswith("end") else 0))
         elif f.required or f.name in _SEED_CONSTANTS:
-            self.template[f.name] = _SEED_CONSTANTS.get(f.name, _constant(f))
+            self.template[f.name] = _constant(f, _SEED_CONSTANTS.get(f.name))
         if e.attachment and f.name == "data":
             self.template["data"] = _SEED_DATA
             self.template["fileSize"] = 25.0
@@ -101,14 +101,15 @@ class _Plan:
 _SEED_REFS = frozenset({"contactID", "assignedResourceID", "resourceID", "ownerResourceID"})
 _SEED_TEXT = frozenset({"city", "description", "companyNumber", "title"})
 _SEED_TIMES = frozenset({"createDate", "createDateTime", "startDateTime", "endDateTime"})
-_SEED_CONSTANTS: dict[str, Any] = {"isActive": True, "estimatedHours": 1.5}
+_SEED_CONSTANTS: dict[str, float | None] = {"isActive": None, "estimatedHours": 1.5}
 
 
-def _constant(f: FieldDef) -> Any:
+def _constant(f: FieldDef, number: float | None = None) -> Any:
+    """A fixed value of the field's type: True, 1 or 1.0 (or ``number`` for decimals)."""
     if f.data_type == "boolean":
         return True
     if f.data_type in ("decimal", "double"):
-        return 1.0
+        return 1.0 if number is None else number
     if f.data_type in ("integer", "long", "short"):
         return 1  # Contacts.isActive is an integer 1 (fixture shape fact 10)
     return None
