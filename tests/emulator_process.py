@@ -103,6 +103,7 @@ def running_emulator(*flags: str, env: dict[str, str] | None = None) -> Iterator
     )
     process_env = dict(os.environ)
     process_env.update(env or {})
+    drain: threading.Thread | None = None
     proc = subprocess.Popen(
         [sys.executable, "-m", "autotask.emulator", "--port", "0", *flags],
         stdout=subprocess.PIPE,
@@ -122,7 +123,8 @@ def running_emulator(*flags: str, env: dict[str, str] | None = None) -> Iterator
             with open(stderr_file.name, encoding="utf-8", errors="replace") as fh:
                 stderr = fh.read()
             raise RuntimeError(f"emulator did not start (first line {line!r}); stderr:\n{stderr}")
-        threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
+        drain = threading.Thread(target=_drain, args=(proc.stdout,), daemon=True)
+        drain.start()
         base_url = line[len(prefix) :].strip()
         hostport = base_url.split("//", 1)[1].split("/", 1)[0]
         host, port = hostport.rsplit(":", 1)
@@ -143,6 +145,10 @@ def running_emulator(*flags: str, env: dict[str, str] | None = None) -> Iterator
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(10)
+        if drain is not None:
+            drain.join(10)  # EOF once the process is gone
+        if proc.stdout is not None:
+            proc.stdout.close()
         stderr_file.close()
         deadline = time.monotonic() + 1
         while time.monotonic() < deadline:

@@ -115,7 +115,7 @@ class Handlers:
         self.find_api_resource()
 
     def find_api_resource(self) -> None:
-        """The Resource whose userName or email is the API username (creatorResourceID)."""
+        """Find the Resource writes are attributed to: the API user's, else the first one."""
         resources = schema.entity("Resources")
         self.resource_id = None
         if resources is None:
@@ -129,6 +129,9 @@ class Handlers:
             if found:
                 self.resource_id = int(found[0]["id"])
                 return
+        # No resource is the API user: attribute writes to the first resource (an assumption).
+        first = self.store.page(resources, "1", (), -1, 1)
+        self.resource_id = int(first[0]["id"]) if first else None
 
     def dispatch(self, ctx: Context) -> Response:
         """Serve ``ctx.route``."""

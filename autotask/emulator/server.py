@@ -113,6 +113,11 @@ class RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: no per-request output (the request log is in ``/_emulator/requests``)."""
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Protocol-level errors (bad request line, header overflow) as JSON, then close."""
+        self.close_connection = True
+        self._write(errors(code, message or _phrase(code)), close=True)
+
     def do_GET(self) -> None:
         self._serve()
 
@@ -168,7 +173,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         close = close or response.close or self.close_connection
-        body = b"" if self.command == "HEAD" else response.body
+        body = b"" if getattr(self, "command", None) == "HEAD" else response.body
         head = [
             f"HTTP/1.1 {response.status} {_phrase(response.status)}",
             "Content-Type: application/json; charset=utf-8",

@@ -1,0 +1,227 @@
+"""HTTP behaviour: versions, zones, routing, keep-alive and bad input that must never stop it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+
+import pytest
+
+from tests.emulator.support import ALL, AUTH, Api
+from tests.emulator_process import USERNAME, Emulator
+
+
+def test_versioninformation_needs_no_auth_and_any_case(api: Api) -> None:
+    for path in ("versioninformation", "VersionInformation", "VERSIONINFORMATION"):
+        reply = api.get(api.emulator.base_url + path, auth=False, absolute=True)
+        assert reply.status == 200
+        assert reply.json == {"apiVersions": ["V1.0"]}
+
+
+def test_zone_information_answers_own_base_url_from_host_header(api: Api) -> None:
+    reply = api.get(f"zoneInformation?user={USERNAME}", auth=False)
+    assert reply.status == 200
+    body = reply.json
+    assert set(body) == {"zoneName", "url", "webUrl", "ci"}
+    assert body["url"] == api.emulator.base_url
+    assert body["url"].endswith("/ATServicesRest/")
+    assert isinstance(body["ci"], int)
+    other = api.get(
+        f"zoneInformation?user={USERNAME.upper()}",
+        auth=False,
+        headers={"Host": f"localhost:{api.emulator.port}"},
+    )
+    assert other.json["url"] == f"http://localhost:{api.emulator.port}/ATServicesRest/"
+
+
+@pytest.mark.parametrize("user", ["nobody@example.com", ""])
+def test_zone_information_unknown_user_is_500(api: Api, user: str) -> None:
+    reply = api.get(f"zoneInformation?user={user}", auth=False)
+    assert reply.status == 500
+    assert reply.json == {"errors": ["Zone information could not be determined"]}
+
+
+def test_paths_are_case_insensitive(api: Api) -> None:
+    lower = api.request("GET", api.emulator.base_url.lower() + "v1.0/tickets/29296", absolute=True)
+    assert lower.status == 200
+    assert lower.json["item"]["id"] == 29296
+    mixed = api.post("companies/QUERY/Count", {"filter": ALL})
+    assert mixed.status == 200
+    assert mixed.json["queryCount"] > 0
+
+
+def test_threshold_information_counts_requests_including_itself(api: Api) -> None:
+    first = api.get("ThresholdInformation")
+    assert first.status == 200
+    assert set(first.json) == {
+        "externalRequestThreshold",
+        "requestThresholdTimeframe",
+        "currentTimeframeRequestCount",
+    }
+    assert first.json["externalRequestThreshold"] == 10000
+    assert first.json["requestThresholdTimeframe"] == 60
+    assert first.json["currentTimeframeRequestCount"] == 1
+    api.get("Tickets/29296")
+    api.get("Tickets/29297")
+    assert api.get("thresholdinformation").json["currentTimeframeRequestCount"] == 4
+
+
+def test_threshold_window_is_an_hour_on_the_emulator_clock(api: Api) -> None:
+    api.get("Tickets/29296")
+    api.emulator.control("POST", "clock", {"advance": 3601})
+    assert api.get("ThresholdInformation").json["currentTimeframeRequestCount"] == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["Nonsense/query", "V2.0/zoneInformation", "Tickets/abc", "Tickets/1/Nope", "Tickets/1/2/3/4"],
+)
+def test_unknown_routes_are_404(api: Api, path: str) -> None:
+    url = api.emulator.base_url + (path if path.startswith("V2.0") else "V1.0/" + path)
+    reply = api.get(url, absolute=True)
+    assert reply.status == 404
+    assert "Message" in reply.json
+
+
+def test_paths_outside_the_api_are_404(api: Api) -> None:
+    reply = api.get(api.emulator.root_url + "index.html", absolute=True)
+    assert reply.status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "Tickets"),  # the collection route takes POST/PATCH/PUT only
+        ("DELETE", "Tickets/29296"),  # Tickets cannot be deleted (fact sheet §4.3)
+        ("PUT", "Tickets/query"),
+        ("DELETE", "Tickets/29296/Notes"),
+    ],
+)
+def test_wrong_method_is_405_in_aspnet_shape(api: Api, method: str, path: str) -> None:
+    reply = api.request(method, path, {} if method in ("PUT",) else None)
+    assert reply.status == 405
+    assert reply.json == {
+        "Message": f"The requested resource does not support http method '{method}'."
+    }
+
+
+def test_child_only_entities_404_on_root_writes(api: Api) -> None:
+    body = {"ticketID": 29296, "title": "t", "description": "d", "noteType": 1, "publish": 1}
+    assert api.post("TicketNotes", body).status == 404
+    assert api.request("PATCH", "TicketNotes", {"id": 30000}).status == 404
+    # TicketNotes/{id} exists (GET), so DELETE there is 405, like DELETE /TicketAttachments/{id}
+    # (fact sheet §11.3).
+    assert api.request("DELETE", "TicketNotes/30000").status == 405
+    assert api.post("TicketNotes/query", {"filter": ALL}).status == 200
+
+
+def test_malformed_json_is_an_autotask_error(api: Api) -> None:
+    reply = api.request("POST", "Tickets/query", raw=b'{"filter": [')
+    assert reply.status == 500
+    assert reply.errors and "JSON" in reply.errors[0]
+    create = api.request("POST", "Companies", raw=b"not json")
+    assert create.status == 500
+    assert api.get("Tickets/29296").status == 200
+
+
+def test_wrong_content_type_is_415(api: Api) -> None:
+    reply = api.request(
+        "POST", "Tickets/query", raw=b"filter=x", headers={"Content-Type": "text/plain"}
+    )
+    assert reply.status == 415
+    assert "text/plain" in reply.json["Message"]
+
+
+def _raw_exchange(emulator: Emulator, request: bytes) -> tuple[int, bytes]:
+    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    status = int(data.split(b" ", 2)[1])
+    return status, data
+
+
+def _headers() -> bytes:
+    return b"".join(f"{k}: {v}\r\n".encode() for k, v in AUTH.items())
+
+
+def test_oversized_body_is_413_without_reading_it(emulator: Emulator) -> None:
+    request = (
+        b"POST /ATServicesRest/V1.0/Tickets/query HTTP/1.1\r\nHost: x\r\n"
+        + _headers()
+        + b"Content-Type: application/json\r\nContent-Length: 10485761\r\n\r\n{"
+    )
+    status, data = _raw_exchange(emulator, request)
+    assert status == 413
+    assert b"Connection: close" in data
+    assert json.loads(data.split(b"\r\n\r\n", 1)[1])["errors"]
+
+
+def test_chunked_body_is_411(emulator: Emulator) -> None:
+    body = b'{"filter":[{"op":"exist","field":"id"}]}'
+    request = (
+        b"POST /ATServicesRest/V1.0/Tickets/query HTTP/1.1\r\nHost: x\r\n"
+        + _headers()
+        + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + f"{len(body):x}\r\n".encode()
+        + body
+        + b"\r\n0\r\n\r\n"
+    )
+    status, _ = _raw_exchange(emulator, request)
+    assert status == 411
+
+
+def test_garbage_request_line_does_not_stop_the_server(api: Api) -> None:
+    status_line = b""
+    with socket.create_connection((api.emulator.host, api.emulator.port), timeout=30) as sock:
+        sock.sendall(b"\x00\x01garbage\r\n\r\n")
+        status_line = sock.recv(100)
+    assert status_line.startswith(b"HTTP/1.1 400 ")
+    assert api.get("Tickets/29296").status == 200
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(emulator: Emulator) -> None:
+    conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=30)
+    try:
+        headers = {**AUTH, "Content-Type": "application/json"}
+        conn.request("GET", "/ATServicesRest/V1.0/Tickets/29296", headers=headers)
+        first = conn.getresponse()
+        first.read()
+        assert first.status == 200
+        sock = conn.sock
+        for record_id in (29297, 29298, 29299):
+            conn.request("GET", f"/ATServicesRest/V1.0/Tickets/{record_id}", headers=headers)
+            response = conn.getresponse()
+            assert json.loads(response.read())["item"]["id"] == record_id
+            assert response.getheader("Content-Length") is not None
+        body = json.dumps({"filter": ALL, "MaxRecords": 1})
+        conn.request("POST", "/ATServicesRest/V1.0/Tickets/query", body=body, headers=headers)
+        response = conn.getresponse()
+        assert len(json.loads(response.read())["items"]) == 1
+        # An error answer keeps the connection open too.
+        conn.request("GET", "/ATServicesRest/V1.0/Nope/1", headers=headers)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 404
+        conn.request("GET", "/ATServicesRest/V1.0/Tickets/29296", headers=headers)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200
+        assert conn.sock is sock, "the connection was reopened"
+    finally:
+        conn.close()
+
+
+def test_stdout_has_only_the_listening_line(emulator: Emulator) -> None:
+    # The session emulator has served many requests; a per-request log line would have been
+    # written to stdout, which the fixture drains. Its stderr must be quiet too.
+    api = Api(emulator)
+    api.get("Tickets/29296")
+    api.get("Nope/1")
+    assert emulator.stderr_text() == ""
