@@ -250,6 +250,14 @@ def derive_entity(spec: EntitySpec, swagger_doc: dict[str, Any]) -> dict[str, An
     for name in names:
         if name in meta:
             field = compact_field(meta[name])
+            if name in spec.picklists:  # real but trimmed picklist, completed by our choice
+                known = {p["value"] for p in field.get("picklistValues", [])}
+                field["picklistValues"] = field.get("picklistValues", []) + [
+                    {"value": str(v), "label": label}
+                    for v, label in spec.picklists[name]
+                    if str(v) not in known
+                ]
+                field["assumed"] = True
             if field["dataType"] == "decimal":
                 field["scale"] = scale_of(spec, name, record)
         else:

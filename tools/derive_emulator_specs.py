@@ -31,8 +31,9 @@ ATTACHMENT_PARENT_TYPE = {
     "ConfigurationItemAttachments": 8,
 }
 NOTE_TYPES = [(1, "Task Summary"), (2, "Task Detail"), (3, "Internal Notes"), (13, "Workflow")]
-# accounttodo_fields.json (real, trimmed by its source to these two values).
-ACTION_TYPES = [(0, "Opportunity Update"), (1, "Phone Call")]
+# accounttodo_fields.json (real, trimmed by its source to these two values) plus 2 and 3: the
+# same source created a ToDo with ActionType 3 (companytodo_create_response.json).
+ACTION_TYPES = [(0, "Opportunity Update"), (1, "Phone Call"), (2, "Meeting"), (3, "Email")]
 
 # Field name -> singular entity type for entities without real metadata (served entities only).
 REFS = {
@@ -529,7 +530,8 @@ SPECS: list[EntitySpec] = [
         "Appointment",
         "AppointmentModel",
         "QGCUD",
-        required=("endDateTime", "resourceID", "startDateTime", "title"),
+        # title is not required: appointment_create_response.json created one with "".
+        required=("endDateTime", "resourceID", "startDateTime"),
         lengths={"title": 255},
     ),
     EntitySpec(
@@ -549,6 +551,7 @@ SPECS: list[EntitySpec] = [
         meta="accounttodo_fields",
         meta_partial=True,
         required=("assignedToResourceID", "companyID", "endDateTime", "startDateTime"),
+        picklists={"actionType": ACTION_TYPES},
         types={"assignedToResourceID": "integer"},
     ),
     EntitySpec(
