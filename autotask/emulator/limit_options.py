@@ -1,16 +1,16 @@
-"""Flags for the emulator's limits, faults and quirk switches, and the value they resolve to.
+"""Flags for the emulator's limits, faults and quirk switches, and the values they resolve to.
 
 ``add_limit_arguments(parser)`` adds three argument groups; ``LimitSettings.from_namespace``
-reads them back into a frozen value. Every default is Autotask's figure or the fact sheet §11
-verdict, so a plain ``autotask emulator`` behaves like a fresh tenant; the flags exist to make
-the uncertain points switchable (issue 3, "Quirk switches").
+and ``Quirks.from_namespace`` read them back into frozen values. Every default is Autotask's
+figure or the fact sheet §11 verdict, so a plain ``autotask emulator`` behaves like a fresh
+tenant; the flags make the uncertain points switchable (issue 3, "Quirk switches").
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from autotask.emulator import faults as fault_rules
 from autotask.emulator import limits
@@ -20,40 +20,63 @@ DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Quirks:
-    """The uncertain behaviours of the fact sheet, each with its §11 default.
+    """Switches for the API behaviours the fact sheet could not settle (§11).
+
+    The defaults are the fact sheet's verdicts (CONTRACTS §5); each switch flips one of them.
 
     Attributes:
-        auth_failure_status: status for an unknown user or integration code (500; 401 option).
+        auth_failure_status: status for an unknown user or integration code (500; 401, §2).
         strict_operators: reject unknown filter operators (default: silently ignored, §11.4).
-        max_records_policy: MaxRecords outside 1..500: "reject" (500) or "clamp" (§11.4).
-        missing_id: GET of a missing id: "null" (200 {"item": null}) or "404" (§11.2).
-        chunked_bodies: "reject" (411) or "accept" chunked request bodies (§11.7).
+        clamp_max_records: MaxRecords over 500 served as 500 (default: a 500 error, §11.4).
+        include_id_always: IncludeFields always adds id (default: only when named, §11.5).
+        missing_item_404: GET of a missing id is 404 (default: 200 {"item": null}, §11.2).
+        reject_unknown_fields: unknown body fields are a 500 (default: ignored).
+        accept_chunked: accept chunked request bodies (default: 411, §11.7).
         oversize_body_status: status for bodies over ``max_body_bytes``: 413 or 500 (§11.7).
         max_body_bytes: largest request body accepted (10 MiB, §11.7).
         thread_limit_status: status of thread-limit rejections: 429 or 500 (§11.1 (a)).
         hourly_retry_after: send Retry-After on hourly-threshold rejections (off, §11.1 (b)).
-        attachment_wrapper: key of a single-attachment GET: "items" or "item" (§11.3).
-        attachment_data: which single-attachment GETs carry data: "both" or "child" (§11.3).
-        include_fields_id: "requested" (only named fields) or "always" add id (§11.5).
+        attachment_item_wrapper: single-attachment GETs wrap in ``item`` (default ``items``, §11.3).
+        attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
     """
 
     auth_failure_status: int = 500
     strict_operators: bool = False
-    max_records_policy: str = "reject"
-    missing_id: str = "null"
-    chunked_bodies: str = "reject"
+    clamp_max_records: bool = False
+    include_id_always: bool = False
+    missing_item_404: bool = False
+    reject_unknown_fields: bool = False
+    accept_chunked: bool = False
     oversize_body_status: int = 413
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     thread_limit_status: int = 429
     hourly_retry_after: bool = False
-    attachment_wrapper: str = "items"
-    attachment_data: str = "both"
-    include_fields_id: str = "requested"
+    attachment_item_wrapper: bool = False
+    attachment_data_child_only: bool = False
+
+    @classmethod
+    def from_namespace(cls, ns: argparse.Namespace) -> Quirks:
+        """Read the quirk flags ``add_limit_arguments`` parsed."""
+        return cls(
+            auth_failure_status=ns.auth_failure_status,
+            strict_operators=ns.strict_operators,
+            clamp_max_records=ns.max_records_policy == "clamp",
+            include_id_always=ns.include_fields_id == "always",
+            missing_item_404=ns.missing_id == "404",
+            reject_unknown_fields=ns.unknown_body_fields == "reject",
+            accept_chunked=ns.chunked_bodies == "accept",
+            oversize_body_status=ns.oversize_body_status,
+            max_body_bytes=ns.max_body_bytes,
+            thread_limit_status=ns.thread_limit_status,
+            hourly_retry_after=ns.hourly_retry_after,
+            attachment_item_wrapper=ns.attachment_wrapper == "item",
+            attachment_data_child_only=ns.attachment_data == "child",
+        )
 
 
 @dataclass(frozen=True)
 class LimitSettings:
-    """Limits, faults and quirks of one emulator run (all Autotask defaults when built bare).
+    """Limits and faults of one emulator run (Autotask's figures when built bare).
 
     Attributes:
         thread_limit: concurrent requests per (integration code, entity); 0 off.
@@ -66,7 +89,6 @@ class LimitSettings:
         fault_seed: seed of the fault rules' RNGs.
         slow_ms: delay of the ``slow`` fault.
         fault_retry_after: Retry-After seconds of an injected ``429``.
-        quirks: the fact sheet §11 switches.
     """
 
     thread_limit: int = limits.DEFAULT_THREAD_LIMIT
@@ -79,7 +101,6 @@ class LimitSettings:
     fault_seed: int = 0
     slow_ms: int = fault_rules.DEFAULT_SLOW_MS
     fault_retry_after: int = fault_rules.DEFAULT_FAULT_RETRY_AFTER
-    quirks: Quirks = field(default_factory=Quirks)
 
     @classmethod
     def from_namespace(cls, ns: argparse.Namespace) -> LimitSettings:
@@ -95,20 +116,6 @@ class LimitSettings:
             fault_seed=ns.fault_seed,
             slow_ms=ns.slow_ms,
             fault_retry_after=ns.fault_retry_after,
-            quirks=Quirks(
-                auth_failure_status=ns.auth_failure_status,
-                strict_operators=ns.strict_operators,
-                max_records_policy=ns.max_records_policy,
-                missing_id=ns.missing_id,
-                chunked_bodies=ns.chunked_bodies,
-                oversize_body_status=ns.oversize_body_status,
-                max_body_bytes=ns.max_body_bytes,
-                thread_limit_status=ns.thread_limit_status,
-                hourly_retry_after=ns.hourly_retry_after,
-                attachment_wrapper=ns.attachment_wrapper,
-                attachment_data=ns.attachment_data,
-                include_fields_id=ns.include_fields_id,
-            ),
         )
 
 
@@ -258,6 +265,13 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("null", "404"),
         default="null",
         help='GET of a missing id: 200 {"item": null}, or 404 (default: %(default)s)',
+    )
+    qrk.add_argument(
+        "--unknown-body-fields",
+        choices=("ignore", "reject"),
+        default="ignore",
+        help="fields a write body names that the entity does not have: ignore, or reject "
+        "with 500 (default: %(default)s)",
     )
     qrk.add_argument(
         "--chunked-bodies",

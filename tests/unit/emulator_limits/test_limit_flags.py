@@ -11,28 +11,33 @@ from autotask.emulator.faults import FaultRule
 from autotask.emulator.limit_options import LimitSettings, Quirks, add_limit_arguments
 
 
-def _parse(*argv: str) -> LimitSettings:
+def _parse_both(*argv: str) -> tuple[LimitSettings, Quirks]:
     parser = argparse.ArgumentParser(prog="emulator", exit_on_error=False)
     add_limit_arguments(parser)
-    return LimitSettings.from_namespace(parser.parse_args(list(argv)))
+    ns = parser.parse_args(list(argv))
+    return LimitSettings.from_namespace(ns), Quirks.from_namespace(ns)
+
+
+def _parse(*argv: str) -> LimitSettings:
+    return _parse_both(*argv)[0]
 
 
 def test_defaults_are_a_real_tenant_and_the_fact_sheet_verdicts() -> None:
-    settings = _parse()
+    settings, quirks = _parse_both()
     assert settings == LimitSettings()
     assert (settings.thread_limit, settings.hourly_limit, settings.latency_ms) == (3, 10_000, 0)
     assert settings.threshold_latency_ms == (500, 1000)
     assert settings.attachment_max_bytes == 6 * 1024 * 1024
     assert settings.attachment_window_bytes == 10_000_000
     assert (settings.faults, settings.fault_seed, settings.slow_ms) == ((), 0, 2000)
-    assert settings.quirks == Quirks()
-    assert settings.quirks.auth_failure_status == 500
-    assert settings.quirks.missing_id == "null"
-    assert settings.quirks.max_body_bytes == 10 * 1024 * 1024
+    assert quirks == Quirks()
+    assert quirks.auth_failure_status == 500
+    assert not quirks.missing_item_404
+    assert quirks.max_body_bytes == 10 * 1024 * 1024
 
 
 def test_every_flag_reaches_the_settings() -> None:
-    settings = _parse(
+    settings, quirks = _parse_both(
         "--thread-limit", "0", "--hourly-limit", "50", "--latency-ms", "20",
         "--threshold-latency-ms", "0", "--attachment-max-bytes", "100",
         "--attachment-window-bytes", "0", "--faults", "500=0.5@GET:*/Tickets/*",
@@ -41,7 +46,7 @@ def test_every_flag_reaches_the_settings() -> None:
         "--missing-id", "404", "--chunked-bodies", "accept", "--oversize-body-status", "500",
         "--max-body-bytes", "1000", "--thread-limit-status", "500", "--hourly-retry-after",
         "--attachment-wrapper", "item", "--attachment-data", "child",
-        "--include-fields-id", "always",
+        "--include-fields-id", "always", "--unknown-body-fields", "reject",
     )  # fmt: skip
     assert settings == LimitSettings(
         thread_limit=0,
@@ -54,20 +59,21 @@ def test_every_flag_reaches_the_settings() -> None:
         fault_seed=9,
         slow_ms=5,
         fault_retry_after=0,
-        quirks=Quirks(
-            auth_failure_status=401,
-            strict_operators=True,
-            max_records_policy="clamp",
-            missing_id="404",
-            chunked_bodies="accept",
-            oversize_body_status=500,
-            max_body_bytes=1000,
-            thread_limit_status=500,
-            hourly_retry_after=True,
-            attachment_wrapper="item",
-            attachment_data="child",
-            include_fields_id="always",
-        ),
+    )
+    assert quirks == Quirks(
+        auth_failure_status=401,
+        strict_operators=True,
+        clamp_max_records=True,
+        include_id_always=True,
+        missing_item_404=True,
+        reject_unknown_fields=True,
+        accept_chunked=True,
+        oversize_body_status=500,
+        max_body_bytes=1000,
+        thread_limit_status=500,
+        hourly_retry_after=True,
+        attachment_item_wrapper=True,
+        attachment_data_child_only=True,
     )
     assert _parse("--threshold-latency-ms", "250,750").threshold_latency_ms == (250, 750)
 
@@ -97,7 +103,7 @@ def test_settings_are_frozen_values() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.thread_limit = 5  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        settings.quirks.missing_id = "404"  # type: ignore[misc]
+        Quirks().missing_item_404 = True  # type: ignore[misc]
 
 
 def test_help_lists_every_quirk_switch() -> None:
@@ -108,6 +114,6 @@ def test_help_lists_every_quirk_switch() -> None:
         "--auth-failure-status", "--strict-operators", "--max-records-policy", "--missing-id",
         "--chunked-bodies", "--oversize-body-status", "--thread-limit-status",
         "--hourly-retry-after", "--attachment-wrapper", "--faults", "--fault-seed", "--slow-ms",
-        "--latency-ms", "--attachment-max-bytes",
+        "--latency-ms", "--attachment-max-bytes", "--unknown-body-fields",
     ):  # fmt: skip
         assert flag in text
