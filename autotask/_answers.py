@@ -1,0 +1,313 @@
+"""Reading the API's answers: envelopes, error texts and error classes. Pure functions.
+
+Every response body the client uses goes through one of the ``parse_*`` functions here, and
+every failed answer through :func:`error_for_answer`, which maps it onto the error tree and
+tells the retry policy what kind of failure it was (CONTRACTS §3). Shapes: fact sheet §3.4,
+§4, §5, §11 and the real payloads in ``../shared/fixtures/real``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from autotask.errors import (
+    AuthenticationError,
+    AutotaskError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    ThreadLimitExceeded,
+)
+from autotask.retry import Failure, Operation
+
+__all__ = [
+    "api_texts",
+    "error_for_answer",
+    "parse_count",
+    "parse_fields",
+    "parse_info",
+    "parse_item",
+    "parse_item_id",
+    "parse_json",
+    "parse_page",
+    "parse_usage",
+    "retry_after_seconds",
+]
+
+# The thread-limit rejection names "thread threshold" (and internally Itgenatr005); it is a
+# 429, but other clients also match the text under any status (fact sheet §11.1).
+_THREAD_TEXT = re.compile(r"thread\s+threshold|itgenatr005", re.IGNORECASE)
+# 500s that are really authentication failures (fact sheet §2, fixtures error_500_*).
+_AUTH_TEXT = re.compile(
+    r"integrationcode is invalid|zone information could not be determined|"
+    r"(user(name)?|api user) .*(not found|invalid|does not exist)|not an api user",
+    re.IGNORECASE,
+)
+# 500s that are permission failures ("The logged in Resource does not have the adequate
+# permissions", fact sheet §5). Deletes of missing rows also mention permissions, but lead
+# with "No matching records found": those stay InvalidRequest.
+_PERMISSION_TEXT = re.compile(
+    r"does not have (the )?(adequate|required|sufficient|necessary) permission", re.IGNORECASE
+)
+_NO_MATCH_TEXT = re.compile(r"no matching records found", re.IGNORECASE)
+
+
+def parse_json(data: bytes) -> Any:
+    """Decode a JSON body (UTF-8). Raises ``ValueError`` on an empty or garbled body."""
+    if not data:
+        raise ValueError("empty body")
+    return json.loads(data)
+
+
+def _get(body: Mapping[str, Any], key: str) -> Any:
+    # The live API is camelCase, but key case is not significant to it (fact sheet §3.2), and
+    # a proxy or an older zone may differ: read exact first, then case-insensitively.
+    if key in body:
+        return body[key]
+    folded = key.lower()
+    for name, value in body.items():
+        if isinstance(name, str) and name.lower() == folded:
+            return value
+    raise KeyError(key)
+
+
+def _unexpected(
+    what: str, body: Any, operation: Operation | None, entity: str | None
+) -> ServerError:
+    shown = json.dumps(body)[:200] if not isinstance(body, bytes) else repr(body[:200])
+    return ServerError(
+        f"unexpected answer: expected {what}, got {shown}",
+        operation=None if operation is None else operation.value,
+        entity=entity,
+    )
+
+
+def parse_item(
+    body: Any, operation: Operation | None = None, entity: str | None = None
+) -> dict[str, Any] | None:
+    """The record of a GET-by-id answer, or None for a missing id.
+
+    ``{"item": {...}}``; ``{"item": null}`` for a missing id (fact sheet §11.2); and
+    ``{"items": [...]}``, which attachment GETs use even for one id (fact sheet §11.3).
+    """
+    if isinstance(body, Mapping):
+        try:
+            item = _get(body, "item")
+        except KeyError:
+            try:
+                items = _get(body, "items")
+            except KeyError:
+                raise _unexpected("an item", body, operation, entity) from None
+            if isinstance(items, list):
+                if not items:
+                    return None
+                if isinstance(items[0], dict):
+                    return items[0]
+            raise _unexpected("an item", body, operation, entity) from None
+        if item is None or isinstance(item, dict):
+            return item
+    raise _unexpected("an item", body, operation, entity)
+
+
+def parse_page(
+    body: Any, operation: Operation | None = None, entity: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """``(records, nextPageUrl)`` of a query or child-list answer (fact sheet §3.4).
+
+    A bare list of records is accepted as a single last page (fixtures
+    ``resources_query_items.json`` record only the ``items`` array).
+    """
+    if isinstance(body, list):
+        items: Any = body
+        next_url: Any = None
+    elif isinstance(body, Mapping):
+        try:
+            items = _get(body, "items")
+        except KeyError:
+            raise _unexpected("a page of items", body, operation, entity) from None
+        details = body.get("pageDetails") or {}
+        next_url = details.get("nextPageUrl") if isinstance(details, Mapping) else None
+    else:
+        raise _unexpected("a page of items", body, operation, entity)
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise _unexpected("a list of records", body, operation, entity)
+    if next_url is not None and not isinstance(next_url, str):
+        raise _unexpected("a nextPageUrl string", body, operation, entity)
+    return items, next_url or None
+
+
+def parse_item_id(body: Any, operation: Operation | None = None, entity: str | None = None) -> int:
+    """The ``itemId`` of a create/update/delete answer (fact sheet §4.1)."""
+    if isinstance(body, Mapping):
+        try:
+            value = _get(body, "itemId")
+        except KeyError:
+            value = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    raise _unexpected('{"itemId": <int>}', body, operation, entity)
+
+
+def parse_count(body: Any, operation: Operation | None = None, entity: str | None = None) -> int:
+    """The ``queryCount`` of a ``query/count`` answer (fact sheet §3.1)."""
+    if isinstance(body, Mapping):
+        try:
+            value = _get(body, "queryCount")
+        except KeyError:
+            value = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    raise _unexpected('{"queryCount": <int>}', body, operation, entity)
+
+
+def parse_fields(
+    body: Any, operation: Operation | None = None, entity: str | None = None
+) -> list[dict[str, Any]]:
+    """The ``fields`` list of an ``entityInformation/fields`` or ``/userDefinedFields`` answer."""
+    if isinstance(body, Mapping):
+        try:
+            fields = _get(body, "fields")
+        except KeyError:
+            fields = None
+        if isinstance(fields, list) and all(isinstance(f, dict) for f in fields):
+            return fields
+    raise _unexpected('{"fields": [...]}', body, operation, entity)
+
+
+def parse_info(
+    body: Any, operation: Operation | None = None, entity: str | None = None
+) -> dict[str, Any]:
+    """The ``info`` object of an ``entityInformation`` answer (fact sheet §4.4)."""
+    if isinstance(body, Mapping):
+        try:
+            info = _get(body, "info")
+        except KeyError:
+            info = None
+        if isinstance(info, dict):
+            return info
+    raise _unexpected('{"info": {...}}', body, operation, entity)
+
+
+_USAGE_KEYS = (
+    "externalRequestThreshold",
+    "requestThresholdTimeframe",
+    "currentTimeframeRequestCount",
+)
+
+
+def parse_usage(body: Any, operation: Operation | None = None) -> dict[str, int]:
+    """The ThresholdInformation figures: a bare object of three ints (fact sheet §11.8)."""
+    if isinstance(body, Mapping):
+        try:
+            values = {key: _get(body, key) for key in _USAGE_KEYS}
+        except KeyError:
+            values = {}
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values.values()):
+            return values
+    raise _unexpected("the ThresholdInformation figures", body, operation, "ThresholdInformation")
+
+
+def api_texts(body: bytes) -> list[str]:
+    """The API's own error texts from an error body.
+
+    ``{"errors": ["..."]}`` (strings; objects with a ``message`` are tolerated), or the ASP.NET
+    Web API shape ``{"Message": "..."}`` (fact sheet §5). A body that is not JSON gives none.
+    """
+    try:
+        decoded = json.loads(body) if body else None
+    except ValueError:
+        return []
+    texts: list[str] = []
+    if isinstance(decoded, Mapping):
+        for key, value in decoded.items():
+            folded = str(key).lower()
+            if folded == "errors" and isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        texts.append(item)
+                    elif isinstance(item, Mapping) and isinstance(item.get("message"), str):
+                        texts.append(item["message"])
+            elif folded in ("message", "exceptionmessage") and isinstance(value, str):
+                texts.append(value)
+    return [t for t in texts if t.strip()]
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date; None when absent or garbled."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def error_for_answer(
+    status: int,
+    body: bytes,
+    retry_after: str | None,
+    operation: Operation,
+    entity: str | None,
+) -> tuple[Failure, AutotaskError]:
+    """Map a non-2xx answer onto the error tree and a retry :class:`~autotask.retry.Failure`.
+
+    ``applied`` is False whenever the server answered before applying anything (4xx, 429,
+    auth, validation); for writes answered with a bare 5xx it is None, because a server error
+    after the write is indistinguishable from one before it.
+    """
+    texts = api_texts(body)
+    joined = " ".join(texts)
+    op, write = operation.value, operation.is_write
+    wait = retry_after_seconds(retry_after)
+
+    def make(cls: type[AutotaskError], message: str, applied: bool | None = False) -> AutotaskError:
+        return cls(
+            message,
+            status=status,
+            errors=texts,
+            operation=op,
+            entity=entity,
+            applied=applied,
+            retry_after=wait,
+        )
+
+    if _THREAD_TEXT.search(joined):
+        return Failure.THREAD_LIMIT, make(ThreadLimitExceeded, "thread threshold exceeded")
+    if status == 429:
+        return Failure.RATE_LIMIT, make(RateLimited, "request threshold exceeded")
+    if status == 401:
+        return Failure.FINAL, make(AuthenticationError, "credentials refused")
+    if status == 403:
+        return Failure.FINAL, make(PermissionDenied, "permission denied")
+    if status == 404:
+        return Failure.FINAL, make(NotFound, "no such route")
+    if status in (502, 503, 504):
+        return Failure.UNAVAILABLE, make(
+            ServerError, "server unavailable", None if write else False
+        )
+    if 400 <= status < 500:
+        return Failure.FINAL, make(InvalidRequest, "request refused")
+    if texts and status == 500:
+        if _AUTH_TEXT.search(joined):
+            return Failure.FINAL, make(AuthenticationError, "credentials refused")
+        if _PERMISSION_TEXT.search(joined) and not _NO_MATCH_TEXT.search(joined):
+            return Failure.FINAL, make(PermissionDenied, "permission denied")
+        return Failure.FINAL, make(InvalidRequest, "request refused")
+    if 300 <= status < 400:
+        return Failure.FINAL, make(ServerError, "unexpected redirect (redirects are not followed)")
+    return Failure.FINAL, make(
+        ServerError, "server error without an error text", None if write else False
+    )

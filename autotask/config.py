@@ -1,0 +1,158 @@
+"""Credentials and request settings as frozen values, and their environment resolution.
+
+Environment variables read by :meth:`Credentials.from_env` and the client:
+
+========================== ==========================================================
+``AUTOTASK_USERNAME``      the API-only user's username
+``AUTOTASK_INTEGRATION_CODE`` the API tracking identifier (``ApiIntegrationCode``)
+``AUTOTASK_SECRET``        the API user's secret
+``AUTOTASK_API_URL``       an explicit zone URL (skips zone discovery)
+``AUTOTASK_ZONE_LOOKUP_URL`` where zone discovery asks (default Autotask's global host)
+``AUTOTASK_CACHE_DIR``     where the zone cache lives (default ``~/.cache/autotask``)
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` CA certificates (see :func:`autotask.transport.ca_bundle`)
+========================== ==========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from autotask._log import register_secret
+from autotask._version import __version__
+from autotask.errors import ConfigError
+from autotask.retry import RetryPolicy
+
+__all__ = ["ENV", "Credentials", "RequestConfig"]
+
+#: Names of the environment variables the library reads.
+ENV = {
+    "username": "AUTOTASK_USERNAME",
+    "integration_code": "AUTOTASK_INTEGRATION_CODE",
+    "secret": "AUTOTASK_SECRET",
+    "api_url": "AUTOTASK_API_URL",
+    "zone_lookup_url": "AUTOTASK_ZONE_LOOKUP_URL",
+    "cache_dir": "AUTOTASK_CACHE_DIR",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The three values Autotask authenticates with (fact sheet §2).
+
+    ``repr()`` never shows the secret or the integration code, and both are masked in every
+    library log record.
+
+    Args:
+        username: the API-only user's username (``UserName`` header).
+        integration_code: the API tracking identifier (``ApiIntegrationCode`` header).
+        secret: the API user's secret (``Secret`` header).
+    """
+
+    username: str
+    integration_code: str = field(repr=False)
+    secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        missing = [
+            name
+            for name in ("username", "integration_code", "secret")
+            if not isinstance(getattr(self, name), str) or not getattr(self, name).strip()
+        ]
+        if missing:
+            raise ConfigError(f"missing credentials: {', '.join(missing)}")
+        register_secret(self.secret)
+        register_secret(self.integration_code)
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, integration_code='***', secret='***')"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """Read ``AUTOTASK_USERNAME``, ``AUTOTASK_INTEGRATION_CODE`` and ``AUTOTASK_SECRET``.
+
+        Raises:
+            ConfigError: a variable is missing or empty (the message names which).
+        """
+        env = os.environ if environ is None else environ
+        names = [ENV["username"], ENV["integration_code"], ENV["secret"]]
+        missing = [name for name in names if not env.get(name, "").strip()]
+        if missing:
+            raise ConfigError(f"set the environment variable(s) {', '.join(missing)}")
+        return cls(
+            username=env[ENV["username"]].strip(),
+            integration_code=env[ENV["integration_code"]].strip(),
+            secret=env[ENV["secret"]],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RequestConfig:
+    """How the client talks to Autotask. Every field has a safe default.
+
+    Args:
+        timeout: seconds to wait for an answer (read timeout).
+        connect_timeout: seconds to wait for a connection.
+        max_retries: resends allowed per request where resending is safe (CONTRACTS §3).
+        retry_backoff: first backoff delay in seconds; doubles per retry, with jitter.
+        max_retry_wait: the longest single wait accepted (a longer ``Retry-After`` gives up).
+        max_records: ``query_all()`` raises ``TooManyRecords`` past this many records.
+        page_size: records per page, 1-500 (500 is the API maximum, fact sheet §3.3).
+        concurrency: requests in flight at once per entity endpoint, shared by all threads of a
+            client (Autotask rejects a 4th concurrent request per endpoint: fact sheet §6).
+            Also the connection pool size per host.
+        impersonation_resource_id: sent as ``ImpersonationResourceId`` on writes.
+        zone_lookup_url: where zone discovery asks; default ``AUTOTASK_ZONE_LOOKUP_URL`` or
+            ``https://webservices.autotask.net/ATServicesRest/V1.0/`` (CONTRACTS §4).
+        cache_dir: zone cache directory; default ``AUTOTASK_CACHE_DIR`` or ``~/.cache/autotask``.
+        zone_cache_ttl: seconds a discovered zone is trusted (24 h).
+        ca_file: a CA bundle to verify TLS with, instead of the system's.
+        hourly_limit: the tenant's hourly request threshold assumed until ThresholdInformation
+            reports it (Autotask's documented 10,000, fact sheet §6).
+        budget_check_every: requests between ThresholdInformation checks (it counts too).
+        max_budget_wait: the longest the client waits for the hourly budget to free up before
+            raising ``RateLimited``.
+        user_agent: the ``User-Agent`` header.
+    """
+
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_retries: int = 3
+    retry_backoff: float = 1.0
+    max_retry_wait: float = 120.0
+    max_records: int = 10_000
+    page_size: int = 500
+    concurrency: int = 3
+    impersonation_resource_id: int | None = None
+    zone_lookup_url: str | None = None
+    cache_dir: str | None = None
+    zone_cache_ttl: float = 24 * 3600.0
+    ca_file: str | None = None
+    hourly_limit: int = 10_000
+    budget_check_every: int = 500
+    max_budget_wait: float = 300.0
+    user_agent: str = f"autotask-psa/{__version__}"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.page_size <= 500:
+            raise ConfigError(f"page_size must be 1..500 (the API maximum), not {self.page_size}")
+        if self.concurrency < 1:
+            raise ConfigError(f"concurrency must be >= 1, not {self.concurrency}")
+        if self.max_retries < 0 or self.retry_backoff < 0 or self.max_retry_wait < 0:
+            raise ConfigError("max_retries, retry_backoff and max_retry_wait must be >= 0")
+        if self.timeout <= 0 or self.connect_timeout <= 0:
+            raise ConfigError("timeouts must be > 0 seconds")
+        if self.max_records < 0:
+            raise ConfigError("max_records must be >= 0")
+        if self.hourly_limit < 1 or self.budget_check_every < 1 or self.max_budget_wait < 0:
+            raise ConfigError("hourly_limit and budget_check_every must be >= 1")
+
+    def retry_policy(self) -> RetryPolicy:
+        """The :class:`~autotask.retry.RetryPolicy` these settings describe."""
+        return RetryPolicy(
+            max_retries=self.max_retries,
+            backoff=self.retry_backoff,
+            max_backoff=max(self.retry_backoff, min(30.0, self.max_retry_wait)),
+            max_wait=self.max_retry_wait,
+        )

@@ -1,0 +1,485 @@
+"""Entity access: ``client.tickets``, ``client.entity("X")``, children, metadata.
+
+Every method builds a :class:`~autotask.transport.Request` and hands it to the transport; records
+come back as plain dicts (CONTRACTS §1). Routing comes from the registry:
+
+- root URLs for what the root supports (``GET Tickets/5``, ``POST Tickets/query``);
+- child routes for children (``client.tickets.child(5, "Notes")`` -> ``Tickets/5/Notes``); their
+  queries go to the root query URL with the parent id as a condition, because nested paths only
+  list (fact sheet §3.1, §11.3);
+- writes on a child-only entity by its root name (``client.ticket_notes.create({"ticketID": 5,
+  ...})``) go through the parent route, as Autotask requires (``POST /TicketNotes`` is a 404,
+  fact sheet §4.2).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from autotask._answers import (
+    parse_count,
+    parse_fields,
+    parse_info,
+    parse_item,
+    parse_item_id,
+)
+from autotask.config import RequestConfig
+from autotask.errors import InvalidRequest, TooManyRecords
+from autotask.paging import iter_records, merge_by_id
+from autotask.query import (
+    Condition,
+    FilterLike,
+    Group,
+    compile_filter,
+    filter_json,
+    split_in_lists,
+)
+from autotask.records import encode_record
+from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec, snake_name
+from autotask.retry import Operation
+from autotask.transport import Request, Transport
+
+__all__ = ["Entity", "MetadataCache"]
+
+Record = dict[str, Any]
+
+
+class MetadataCache:
+    """Per-client cache of entity metadata (info, fields, UDFs); thread-safe, loads once."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._loading: dict[tuple[str, str], threading.Lock] = {}
+
+    def get(self, key: tuple[str, str], load: Callable[[], Any]) -> Any:
+        """The cached value for ``key``, loading it with ``load()`` on first use."""
+        if key in self._values:
+            return self._values[key]
+        with self._lock:
+            lock = self._loading.setdefault(key, threading.Lock())
+        with lock:  # one loader per key; other threads wait for its answer
+            if key not in self._values:
+                self._values[key] = load()
+        return self._values[key]
+
+    def clear(self) -> None:
+        """Forget everything (the next call asks the API again)."""
+        with self._lock:
+            self._values.clear()
+
+
+def _find_key(data: Mapping[str, Any], name: str) -> str | None:
+    # Autotask treats field names case-insensitively (fact sheet §3.2, fixtures fact 2).
+    if name in data:
+        return name
+    folded = name.lower()
+    return next((k for k in data if isinstance(k, str) and k.lower() == folded), None)
+
+
+class Entity:
+    """One entity (or one parent's child collection) of the API.
+
+    Get it from the client: ``client.tickets``, ``client.entity("Tickets")``,
+    ``client.tickets.child(ticket_id, "Notes")``. Safe to share between threads.
+
+    Example::
+
+        ticket = client.tickets.get(5)                      # dict, or None when missing
+        for t in client.tickets.query(F("status") == 1, fields=["id", "title"]):
+            ...
+        new_id = client.tickets.create({"companyID": 1, "title": "Printer", ...})
+        client.tickets.update({"id": new_id, "priority": 2})
+        notes = client.tickets.child(new_id, "Notes")
+        notes.create({"title": "Called", "description": "...", "noteType": 1, "publish": 1})
+    """
+
+    def __init__(
+        self,
+        name: str,
+        transport: Transport,
+        config: RequestConfig,
+        metadata: MetadataCache,
+        *,
+        route: ChildRoute | None = None,
+        parent_id: int | str | None = None,
+    ) -> None:
+        self.spec: EntitySpec = entity_spec(name)
+        self.name = self.spec.name
+        self._transport = transport
+        self._config = config
+        self._metadata = metadata
+        self._route = route
+        self._parent_id = parent_id
+
+    def __repr__(self) -> str:
+        if self._route is not None:
+            return f"<Entity {self.name} via {self._route.path(self._parent_id or '?')}>"
+        return f"<Entity {self.name}>"
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def get(self, id: int) -> Record | None:
+        """The record with ``id``, or None when there is none (fact sheet §11.2).
+
+        Raises:
+            AutotaskError: per CONTRACTS §3 (e.g. ``NotFound`` for an unknown route).
+        """
+        path = f"{self._base_path()}/{int(id)}"
+        answer = self._send(Operation.GET, "GET", path)
+        return parse_item(answer, Operation.GET, self.name)
+
+    def query(
+        self,
+        filter: FilterLike | None = None,
+        fields: Sequence[str] | None = None,
+        limit: int | None = None,
+        *,
+        page_size: int | None = None,
+    ) -> Iterator[Record]:
+        """Iterate over every matching record, page by page, as the caller consumes them.
+
+        The filter is checked before anything is sent (``InvalidRequest``). Without a filter
+        every record is listed (``id gte 0``). Records come in id order. A top-level ``in``
+        list over ``MAX_OR_CONDITIONS`` values is split into several queries, merged in id
+        order without duplicates (CONTRACTS §2).
+
+        Args:
+            filter: an :class:`~autotask.F` condition, a group, a raw filter dict, or a list.
+            fields: only these fields (``IncludeFields``); ``id`` is always added.
+            limit: stop after this many records in total (None: all).
+            page_size: records per request, 1-500 (default ``RequestConfig.page_size``).
+        """
+        terms = self._terms(filter)
+        size = self._page_size(page_size, limit)
+        chunks = split_in_lists(terms)
+        if chunks == []:  # an empty in list matches nothing: ask nobody
+            return iter(())
+        if chunks is None:
+            return iter_records(self._transport, self._query_request(terms, fields, size), limit)
+        streams = [
+            iter_records(self._transport, self._query_request(chunk, fields, size))
+            for chunk in chunks
+        ]
+        merged = merge_by_id(streams)
+        return merged if limit is None else _take(merged, limit)
+
+    def query_all(
+        self,
+        filter: FilterLike | None = None,
+        fields: Sequence[str] | None = None,
+        limit: int | None = None,
+        *,
+        page_size: int | None = None,
+    ) -> list[Record]:
+        """Like :meth:`query`, as a list.
+
+        Raises:
+            TooManyRecords: more than ``RequestConfig.max_records`` records match (and
+                ``limit`` does not cap them below it). Never a silent cut.
+        """
+        cap = self._config.max_records
+        wanted = cap + 1 if limit is None or limit > cap else limit
+        records = list(self.query(filter, fields, wanted, page_size=page_size))
+        if len(records) > cap:
+            raise TooManyRecords(
+                f"more than max_records={cap} records match; narrow the filter, pass limit=, "
+                "raise RequestConfig.max_records, or iterate with query()",
+                count=len(records),
+                limit=cap,
+                operation=Operation.QUERY.value,
+                entity=self.name,
+            )
+        return records
+
+    def count(self, filter: FilterLike | None = None) -> int:
+        """How many records match ``filter`` (``query/count``).
+
+        Raises:
+            InvalidRequest: the filter is invalid, or has an ``in`` list over
+                ``MAX_OR_CONDITIONS`` (a count cannot be split: CONTRACTS §2).
+        """
+        terms = self._terms(filter)
+        chunks = split_in_lists(terms)
+        if chunks == []:
+            return 0
+        if chunks is not None:
+            raise InvalidRequest(
+                "count() cannot split an in list over MAX_OR_CONDITIONS values; use "
+                "query() or several counts",
+                operation=Operation.COUNT.value,
+                entity=self.name,
+            )
+        answer = self._send(
+            Operation.COUNT,
+            "POST",
+            f"{self._query_root()}/query/count",
+            body={"filter": filter_json(terms)},
+        )
+        return parse_count(answer, Operation.COUNT, self.name)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def create(self, data: Mapping[str, Any], *, impersonate: int | None = None) -> int:
+        """Create a record; returns its new id.
+
+        Not retried once the request may have reached the server (``OutcomeUnknown``).
+
+        Args:
+            data: the fields (camelCase as the API names them; datetimes must be aware).
+            impersonate: a resource id to attribute the write to (``ImpersonationResourceId``).
+        """
+        body = encode_record(data)
+        path = self._write_path(body, "C", "created")
+        answer = self._send(Operation.CREATE, "POST", path, body=body, impersonate=impersonate)
+        return parse_item_id(answer, Operation.CREATE, self.name)
+
+    def update(self, data: Mapping[str, Any], *, impersonate: int | None = None) -> int:
+        """Change the fields in ``data`` (PATCH; ``id`` in ``data``); returns the id."""
+        return self._change(Operation.UPDATE, "PATCH", "U", data, impersonate)
+
+    def replace(self, data: Mapping[str, Any], *, impersonate: int | None = None) -> int:
+        """Replace the record (PUT; ``id`` in ``data``; writable fields left out become null)."""
+        return self._change(Operation.REPLACE, "PUT", "R", data, impersonate)
+
+    def delete(self, id: int, *, impersonate: int | None = None) -> int:
+        """Delete the record with ``id``; returns the id the API reports."""
+        if self._route is None and self.spec.writes_through_parent("D"):
+            raise InvalidRequest(
+                f"{self.name} are deleted through {self._routes_text('D')}: use "
+                f"{self._child_hint('D')}.delete(id)",
+                operation=Operation.DELETE.value,
+                entity=self.name,
+            )
+        path = f"{self._base_path()}/{int(id)}"
+        answer = self._send(Operation.DELETE, "DELETE", path, impersonate=impersonate)
+        return parse_item_id(answer, Operation.DELETE, self.name)
+
+    # -- children and metadata -------------------------------------------------------------
+
+    def child(self, parent_id: int, segment: str) -> Entity:
+        """The ``segment`` children of record ``parent_id``: ``tickets.child(5, "Notes")``.
+
+        Unknown segments work too (routed as ``{Entity}/{id}/{segment}``; listed with GET).
+        """
+        route = child_route(self.name, segment)
+        if route is None:
+            route = ChildRoute(self.name, segment, f"{self.name}/{segment}", "", "")
+        return Entity(
+            route.entity,
+            self._transport,
+            self._config,
+            self._metadata,
+            route=route,
+            parent_id=int(parent_id),
+        )
+
+    def info(self) -> dict[str, Any]:
+        """``entityInformation``: canCreate, canQuery, hasUserDefinedFields, ... (cached)."""
+        return dict(self._meta("info", "entityInformation", parse_info))
+
+    def fields(self) -> list[dict[str, Any]]:
+        """``entityInformation/fields``: every field with type, flags and picklist (cached)."""
+        return list(self._meta("fields", "entityInformation/fields", parse_fields))
+
+    def udfs(self) -> list[dict[str, Any]]:
+        """``entityInformation/userDefinedFields``: the tenant's UDF definitions (cached)."""
+        return list(self._meta("udfs", "entityInformation/userDefinedFields", parse_fields))
+
+    def picklist(self, field: str) -> dict[str, str]:
+        """``{value: label}`` of a picklist field or picklist UDF (values as API strings).
+
+        Raises:
+            InvalidRequest: no such field, or it is not a picklist.
+        """
+        return {str(v.get("value")): str(v.get("label")) for v in self._picklist_values(field)}
+
+    def picklist_value(self, field: str, label: str) -> str:
+        """The value whose label is ``label`` (case-insensitive), e.g. ``"Critical"`` -> ``"4"``.
+
+        When several values share the label and exactly one is active, that one wins.
+
+        Raises:
+            InvalidRequest: the label is unknown or ambiguous.
+        """
+        wanted = label.strip().casefold()
+        matches = [
+            v
+            for v in self._picklist_values(field)
+            if str(v.get("label")).strip().casefold() == wanted
+        ]
+        if len(matches) > 1:
+            active = [v for v in matches if v.get("isActive", True)]
+            matches = active if len(active) == 1 else matches
+        if len(matches) == 1:
+            return str(matches[0].get("value"))
+        labels = sorted({str(v.get("label")) for v in self._picklist_values(field)})
+        problem = "is ambiguous" if matches else "is not a label"
+        raise InvalidRequest(
+            f"{label!r} {problem} of {self.name}.{field} (labels: {', '.join(labels[:20])}"
+            f"{', ...' if len(labels) > 20 else ''})",
+            operation=Operation.METADATA.value,
+            entity=self.name,
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _send(
+        self,
+        operation: Operation,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        impersonate: int | None = None,
+    ) -> Any:
+        return self._transport.send(
+            Request(operation, method, path, self.name, body=body, impersonate=impersonate)
+        )
+
+    def _base_path(self) -> str:
+        if self._route is not None:
+            assert self._parent_id is not None
+            return self._route.path(self._parent_id)
+        return self.name
+
+    def _query_root(self) -> str:
+        """Where queries go: the root entity, or the child route when there is no root."""
+        route = self._route
+        if route is not None and (not route.parent_field or not entity_spec(route.entity).known):
+            return self._base_path()
+        return self.name
+
+    def _terms(self, filter: FilterLike | None) -> tuple[Condition | Group, ...]:
+        terms = compile_filter(filter)
+        route = self._route
+        if route is None:
+            return terms
+        if route.parent_field and entity_spec(route.entity).known:
+            # Nested paths only list (no query, no filter: fact sheet §3.1, §11.3), so a child
+            # query is a root query with the parent id as one more condition.
+            return (Condition(route.parent_field, "eq", self._parent_id), *terms)
+        if terms:
+            raise InvalidRequest(
+                f"{route.parent}/{{id}}/{route.segment} can only be listed, not filtered",
+                operation=Operation.QUERY.value,
+                entity=self.name,
+            )
+        return terms
+
+    def _page_size(self, page_size: int | None, limit: int | None) -> int:
+        size = self._config.page_size if page_size is None else page_size
+        if not 1 <= size <= 500:
+            raise InvalidRequest(f"page_size must be 1..500 (the API maximum), not {size}")
+        return min(size, limit) if limit is not None and limit > 0 else size
+
+    def _query_request(
+        self, terms: Sequence[Any], fields: Sequence[str] | None, size: int
+    ) -> Request:
+        if self._query_root() != self.name:  # an unknown child: list it with GET
+            return Request(Operation.QUERY, "GET", self._base_path(), self.name)
+        body: dict[str, Any] = {"filter": filter_json(terms), "maxRecords": size}
+        if fields is not None:
+            names = [str(f) for f in fields]
+            if not any(n.lower() == "id" for n in names):
+                # Paging past 500 needs the id (fact sheet §3.3), and so does merging split
+                # queries; Autotask does not add it by itself (fact sheet §11.5).
+                names.insert(0, "id")
+            body["includeFields"] = names
+        # Encoded once: every page re-POSTs exactly the same bytes (fact sheet §3.4).
+        encoded = _json_bytes(body)
+        return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
+
+    def _write_path(self, body: dict[str, Any], letter: str, verb: str) -> str:
+        if self._route is not None:
+            field = self._route.parent_field
+            if field and _find_key(body, field) is None:
+                body[field] = self._parent_id  # Autotask reads the parent id from the body too
+            return self._base_path()
+        if not self.spec.writes_through_parent(letter):
+            return self.name
+        for route in self.spec.parents:
+            if not route.can(letter) or not route.parent_field:
+                continue
+            key = _find_key(body, route.parent_field)
+            if key is not None and body[key] is not None:
+                return route.path(int(body[key]))
+        raise InvalidRequest(
+            f"{self.name} are {verb} through {self._routes_text(letter)}: put "
+            f"{self._fields_text(letter)} in the data, or use {self._child_hint(letter)}",
+            operation={"C": "CREATE", "U": "UPDATE", "R": "REPLACE"}[letter],
+            entity=self.name,
+        )
+
+    def _change(
+        self,
+        operation: Operation,
+        method: str,
+        letter: str,
+        data: Mapping[str, Any],
+        impersonate: int | None,
+    ) -> int:
+        body = encode_record(data)
+        if _find_key(body, "id") is None:
+            raise InvalidRequest(
+                f"{method} needs the record's id in the data",
+                operation=operation.value,
+                entity=self.name,
+            )
+        verb = "updated" if letter == "U" else "replaced"
+        path = self._write_path(body, letter, verb)
+        answer = self._send(operation, method, path, body=body, impersonate=impersonate)
+        return parse_item_id(answer, operation, self.name)
+
+    def _routes_text(self, letter: str) -> str:
+        routes = [r for r in self.spec.parents if r.can(letter)] or list(self.spec.parents)
+        return " or ".join(f"{r.parent}/{{id}}/{r.segment}" for r in routes)
+
+    def _fields_text(self, letter: str) -> str:
+        fields = [r.parent_field for r in self.spec.parents if r.can(letter) and r.parent_field]
+        return " or ".join(repr(f) for f in fields) or "the parent id"
+
+    def _child_hint(self, letter: str) -> str:
+        routes = [r for r in self.spec.parents if r.can(letter)] or list(self.spec.parents)
+        route = routes[0]
+        return f'client.{snake_name(route.parent)}.child(parent_id, "{route.segment}")'
+
+    def _meta(self, key: str, suffix: str, parse: Callable[..., Any]) -> Any:
+        path = f"{self._base_path() if self._query_root() != self.name else self.name}/{suffix}"
+
+        def load() -> Any:
+            answer = self._send(Operation.METADATA, "GET", path)
+            return parse(answer, Operation.METADATA, self.name)
+
+        return self._metadata.get((self.name, key), load)
+
+    def _picklist_values(self, field: str) -> list[dict[str, Any]]:
+        for source in (self.fields, self.udfs):
+            for item in source():
+                if str(item.get("name", "")).lower() == field.lower():
+                    if not item.get("isPickList"):
+                        raise InvalidRequest(
+                            f"{self.name}.{item.get('name')} is not a picklist",
+                            operation=Operation.METADATA.value,
+                            entity=self.name,
+                        )
+                    return list(item.get("picklistValues") or [])
+        raise InvalidRequest(
+            f"{self.name} has no field or UDF named {field!r}",
+            operation=Operation.METADATA.value,
+            entity=self.name,
+        )
+
+
+def _json_bytes(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _take(records: Iterator[Record], limit: int) -> Iterator[Record]:
+    for count, record in enumerate(records, 1):
+        yield record
+        if count >= limit:
+            return

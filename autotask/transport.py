@@ -1,0 +1,595 @@
+"""THE chokepoint: every request of the library goes through :meth:`Transport.send`.
+
+Headers, credentials (same origin only), the thread gate and hourly budget, urllib3, JSON
+decoding, error wrapping, retries and logging happen here and nowhere else (ARCHITECTURE "How a
+request flows"). This is the only module that imports urllib3, and no urllib3, socket or ssl
+exception escapes it: everything becomes an :mod:`autotask.errors` class with its cause chained.
+
+Retries follow :class:`~autotask.retry.RetryPolicy` (by operation, never by verb); the waiting
+happens on an injectable ``sleep`` so tests need no time. A write whose request may have
+reached the server is never resent: it raises ``OutcomeUnknown``.
+
+Ready for the batch engine and attachments: a request body may be a :class:`StreamBody` (a
+factory of byte chunks with a known Content-Length, rebuilt per attempt), and ``stream=True``
+hands back an unread :class:`StreamedResponse` that holds its thread-gate slot until closed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import ssl
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+import urllib3
+import urllib3.exceptions as u3
+
+from autotask._answers import error_for_answer, parse_json, parse_usage
+from autotask._log import get_logger, mask
+from autotask.config import Credentials, RequestConfig
+from autotask.errors import (
+    AutotaskError,
+    ConfigError,
+    OutcomeUnknown,
+    PaginationError,
+    RateLimited,
+    TransportError,
+)
+from autotask.limits import HourlyBudget, ThreadGate
+from autotask.registry import bucket_for_path
+from autotask.retry import Failure, Operation, RetryPolicy
+from autotask.zones import ZoneCache, ZoneResolver, origin_of
+
+__all__ = [
+    "CA_FILES",
+    "Request",
+    "StreamBody",
+    "StreamedResponse",
+    "Transport",
+    "ca_bundle",
+    "tls_context",
+]
+
+_log = get_logger(__name__)
+
+#: CA bundles probed, in order, when neither ``ca_file`` nor SSL_CERT_FILE/SSL_CERT_DIR is set
+#: (Debian, RHEL, SUSE, ... layouts: build-tooling.md §5). The single binary carries Debian's
+#: OpenSSL, whose default paths do not exist on RHEL-style systems.
+CA_FILES = (
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+)
+_ERROR_BODY_LIMIT = 64 * 1024
+
+
+def ca_bundle(
+    ca_file: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exists: Callable[[str], bool] = os.path.exists,
+) -> tuple[str | None, str | None]:
+    """Where TLS certificates come from: ``(cafile, capath)``; ``(None, None)`` = OpenSSL defaults.
+
+    Order: ``ca_file`` (``RequestConfig(ca_file=...)``); else ``SSL_CERT_FILE`` /
+    ``SSL_CERT_DIR``; else the first existing file of :data:`CA_FILES`; else OpenSSL's defaults.
+    """
+    if ca_file:
+        return ca_file, None
+    env = os.environ if environ is None else environ
+    cert_file, cert_dir = env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None
+    if cert_file or cert_dir:
+        return cert_file, cert_dir
+    for candidate in CA_FILES:
+        if exists(candidate):
+            return candidate, None
+    return None, None
+
+
+def tls_context(
+    ca_file: str | None = None, environ: Mapping[str, str] | None = None
+) -> ssl.SSLContext:
+    """A verifying TLS context (hostname checked, certificates required) per :func:`ca_bundle`."""
+    cafile, capath = ca_bundle(ca_file, environ)
+    try:
+        if cafile is None and capath is None:
+            return ssl.create_default_context()
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"cannot load CA certificates from {cafile or capath}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class StreamBody:
+    """A request body streamed from a factory, with a known length (no chunked encoding).
+
+    Autotask's side of chunked bodies is unknown and the emulator refuses them with 411
+    (fact sheet §11.7), so the length must be known up front. ``open`` is called once per
+    attempt, so a retry can rebuild the body.
+
+    Args:
+        open: returns the body as an iterable of ``bytes`` chunks or a binary file object.
+        length: the exact number of bytes it yields (sent as ``Content-Length``).
+        content_type: the ``Content-Type`` header.
+    """
+
+    open: Callable[[], Iterable[bytes] | IO[bytes]]
+    length: int
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One API request, as a value.
+
+    Args:
+        operation: what it does (decides retries and impersonation).
+        method: the HTTP method.
+        path: below ``.../V1.0/`` (``"Tickets/query"``), or an absolute URL on the zone's origin
+            (a ``nextPageUrl``), or for ``ZONE`` the lookup URL.
+        entity: the entity acted on (the thread-gate bucket); derived from ``path`` if None.
+        body: a JSON-able value, pre-encoded ``bytes``, or a :class:`StreamBody`.
+        params: query-string parameters.
+        impersonate: a resource id for ``ImpersonationResourceId`` (writes only).
+        stream: hand back an unread :class:`StreamedResponse` instead of decoded JSON.
+        budgeted: False only for the budget's own ThresholdInformation checks.
+    """
+
+    operation: Operation
+    method: str
+    path: str
+    entity: str | None = None
+    body: Any = None
+    params: Mapping[str, str] | None = None
+    impersonate: int | None = None
+    stream: bool = False
+    budgeted: bool = True
+
+
+class StreamedResponse:
+    """A successful answer whose body has not been read yet. Close it (or use ``with``).
+
+    It holds its thread-gate slot until closed, as the server holds its thread while sending.
+    Read errors become :class:`~autotask.errors.TransportError`.
+    """
+
+    def __init__(
+        self,
+        response: urllib3.BaseHTTPResponse,
+        release: Callable[[], None],
+        operation: Operation,
+        entity: str | None,
+    ) -> None:
+        self.status = response.status
+        self.headers: Mapping[str, str] = dict(response.headers)
+        self._response = response
+        self._release: Callable[[], None] | None = release
+        self._operation = operation
+        self._entity = entity
+
+    def read(self, amt: int | None = None) -> bytes:
+        """Up to ``amt`` bytes (all when None); ``b""`` at the end."""
+        try:
+            return self._response.read(amt)
+        except (u3.HTTPError, OSError) as exc:
+            raise TransportError(
+                f"answer broken off: {exc}", operation=self._operation.value, entity=self._entity
+            ) from exc
+
+    def stream(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """The body in chunks of at most ``chunk_size`` bytes."""
+        while True:
+            chunk = self.read(chunk_size)
+            if not chunk:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        """Release the connection and the thread-gate slot (idempotent)."""
+        release, self._release = self._release, None
+        if release is None:
+            return
+        try:
+            self._response.drain_conn()
+        except (u3.HTTPError, OSError):
+            pass
+        finally:
+            self._response.release_conn()
+            release()
+
+    def __enter__(self) -> StreamedResponse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a forgotten stream must not hold its slot forever
+        if getattr(self, "_release", None) is not None:
+            self.close()
+
+
+class Transport:
+    """Sends :class:`Request` values to Autotask. One per client; safe to share between threads.
+
+    Args:
+        credentials: who we are.
+        config: timeouts, retries, limits, TLS.
+        base_url: an explicit zone URL (no discovery), e.g. the emulator's.
+        lookup_url: the checked zone lookup URL (ending ``V1.0/``).
+        cache: the zone cache, or None.
+        sleep: how to wait (injected for tests).
+        clock: monotonic seconds for the budget (injected for tests).
+        rand: jitter source in [0, 1).
+        environ: the environment for the CA bundle probe.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        config: RequestConfig,
+        *,
+        base_url: str | None = None,
+        lookup_url: str,
+        cache: ZoneCache | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self.policy: RetryPolicy = config.retry_policy()
+        self.gate = ThreadGate(config.concurrency)
+        self.budget = HourlyBudget(
+            limit=config.hourly_limit,
+            check_every=config.budget_check_every,
+            max_wait=config.max_budget_wait,
+            clock=clock,
+        )
+        self.zone = ZoneResolver(
+            credentials.username, lookup_url, fetch=self._fetch_zone, cache=cache, base_url=base_url
+        )
+        self._sleep = sleep
+        self._rand = rand
+        self._environ = environ
+        self._timeout = urllib3.Timeout(connect=config.connect_timeout, read=config.timeout)
+        self._plain_headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": config.user_agent,
+        }
+        self._auth_headers = {
+            **self._plain_headers,
+            "ApiIntegrationCode": credentials.integration_code,
+            "UserName": credentials.username,
+            "Secret": credentials.secret,
+        }
+        self._pools: urllib3.PoolManager | None = None
+        self._pools_lock = threading.Lock()
+        self._checking = threading.Lock()
+        self._closed = False
+
+    # -- public ----------------------------------------------------------------------------
+
+    def send(self, request: Request) -> Any:
+        """Send ``request`` (with retries where safe) and return the decoded JSON answer.
+
+        Returns:
+            The decoded JSON body, or a :class:`StreamedResponse` when ``request.stream``.
+
+        Raises:
+            AutotaskError: a subclass per cause (CONTRACTS §3); never a urllib3/socket error.
+        """
+        if self._closed:
+            raise ConfigError("the client is closed", operation=request.operation.value)
+        operation = request.operation
+        bucket = None if operation is Operation.ZONE else request.entity or self._bucket(request)
+        attempt = 0
+        rediscovered = False
+        while True:
+            if request.budgeted and operation is not Operation.ZONE:
+                self._await_budget(request)
+            url, headers, zone_url = self._prepare(request)
+            failure, error, result = self._attempt(request, url, headers, bucket)
+            if error is None:
+                return result
+            assert failure is not None
+            if error.status == 401 and "Secret" in headers and zone_url and not rediscovered:
+                # Tenants move between zones; a stale zone answers 401 (fact sheet §1). Look
+                # the zone up once more; resend only if it moved.
+                rediscovered = True
+                if self._rediscover(zone_url):
+                    continue
+            if failure is Failure.RATE_LIMIT:
+                self.budget.mark_exhausted()
+            delay = self.policy.decide(operation, failure, attempt, error.retry_after, self._rand())
+            if delay is None:
+                if RetryPolicy.outcome_unknown(operation, failure):
+                    raise OutcomeUnknown(
+                        f"no answer after sending; the {operation.value.lower()} may have been "
+                        f"applied, so it is not resent ({error.message})",
+                        status=error.status,
+                        errors=error.errors,
+                        operation=operation.value,
+                        entity=request.entity,
+                    ) from error
+                raise error
+            attempt += 1
+            _log.info(
+                "retrying %s %s in %.2f s (retry %d of %d) after: %s",
+                operation.value,
+                request.entity or request.path,
+                delay,
+                attempt,
+                self.policy.max_retries,
+                error,
+            )
+            self._sleep(delay)
+
+    def usage(self) -> dict[str, int]:
+        """GET ThresholdInformation and feed the hourly budget with it (fact sheet §11.8)."""
+        answer = self.send(
+            Request(
+                Operation.USAGE,
+                "GET",
+                "ThresholdInformation",
+                entity="ThresholdInformation",
+                budgeted=False,
+            )
+        )
+        figures = parse_usage(answer, Operation.USAGE)
+        self.budget.update(
+            figures["externalRequestThreshold"], figures["currentTimeframeRequestCount"]
+        )
+        return figures
+
+    def close(self) -> None:
+        """Close every pooled connection. Further sends raise ``ConfigError``."""
+        self._closed = True
+        with self._pools_lock:
+            if self._pools is not None:
+                self._pools.clear()
+                self._pools = None
+
+    # -- steps -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _bucket(request: Request) -> str | None:
+        path = request.path
+        if "://" in path:
+            path = urllib.parse.urlsplit(path).path
+            marker = path.lower().find("/v1.0/")
+            path = path[marker + len("/v1.0/") :] if marker >= 0 else path
+        return bucket_for_path(path)
+
+    def _prepare(self, request: Request) -> tuple[str, dict[str, str], str | None]:
+        """The URL, the headers (credentials only for the zone's origin) and the zone used."""
+        if request.operation is Operation.ZONE:
+            # zoneInformation needs no credentials (fact sheet §1): never send them there.
+            return request.path, self._plain_headers, None
+        zone_url = self.zone.current()
+        if "://" in request.path:
+            url = request.path
+            if origin_of(url) != origin_of(zone_url):
+                cls = PaginationError if request.operation is Operation.QUERY else ConfigError
+                raise cls(
+                    f"refusing to send credentials to {origin_of(url)[1]!r}: not the zone's "
+                    f"origin {origin_of(zone_url)[1]!r}",
+                    operation=request.operation.value,
+                    entity=request.entity,
+                )
+        else:
+            url = f"{zone_url}V1.0/{request.path}"
+        if request.params:
+            url += ("&" if "?" in url else "?") + urllib.parse.urlencode(request.params)
+        headers = self._auth_headers
+        impersonate = request.impersonate
+        if impersonate is None and request.operation.is_write:
+            impersonate = self.config.impersonation_resource_id
+        if isinstance(request.body, StreamBody) or (
+            impersonate is not None and request.operation.is_write
+        ):
+            headers = dict(headers)
+            if impersonate is not None and request.operation.is_write:
+                headers["ImpersonationResourceId"] = str(impersonate)
+            if isinstance(request.body, StreamBody):
+                headers["Content-Type"] = request.body.content_type
+                headers["Content-Length"] = str(request.body.length)
+        return url, headers, zone_url
+
+    def _body(self, request: Request) -> Any:
+        body = request.body
+        if body is None or isinstance(body, bytes):
+            return body
+        if isinstance(body, StreamBody):
+            return body.open()
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def _attempt(
+        self, request: Request, url: str, headers: dict[str, str], bucket: str | None
+    ) -> tuple[Failure | None, AutotaskError | None, Any]:
+        """One try. Returns ``(None, None, result)`` or ``(failure, error, None)``."""
+        operation, entity = request.operation, request.entity
+        body = self._body(request)
+        debug = _log.isEnabledFor(10)
+        if debug:
+            _log.debug(
+                "-> %s %s headers=%s body=%s",
+                request.method,
+                url,
+                mask(str(headers)),
+                _describe(body),
+            )
+        started = time.perf_counter()
+        self.gate.acquire(bucket)
+        handed_over = False
+        try:
+            if operation is not Operation.ZONE:
+                self.budget.record()
+            try:
+                response = self._pool().urlopen(
+                    request.method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    timeout=self._timeout,
+                    preload_content=not request.stream,
+                    assert_same_host=False,
+                )
+            except (u3.HTTPError, OSError, ssl.SSLError) as exc:
+                failure, error = _error_for_exception(exc, operation, entity)
+                error.__cause__ = exc
+                if debug:
+                    _log.debug("<- %s %s failed: %s", request.method, url, exc)
+                return failure, error, None
+            status = response.status
+            if request.stream and 200 <= status < 300:
+                handed_over = True
+                return (
+                    None,
+                    None,
+                    StreamedResponse(
+                        response, lambda: self.gate.release(bucket), operation, entity
+                    ),
+                )
+            try:
+                data = response.read(_ERROR_BODY_LIMIT) if request.stream else response.data
+            except (u3.HTTPError, OSError) as exc:
+                failure, error = _error_for_exception(exc, operation, entity)
+                error.__cause__ = exc
+                return failure, error, None
+            finally:
+                if request.stream:
+                    response.release_conn()
+            if debug:
+                _log.debug(
+                    "<- %s %s %d (%d bytes, %.1f ms) %s",
+                    request.method,
+                    url,
+                    status,
+                    len(data),
+                    (time.perf_counter() - started) * 1000,
+                    mask(data[:500].decode("utf-8", "replace")),
+                )
+            if 200 <= status < 300:
+                try:
+                    return None, None, parse_json(data)
+                except ValueError as exc:
+                    # A cut or garbled answer: the request arrived, the answer did not.
+                    error = TransportError(
+                        f"unreadable answer ({len(data)} bytes): {exc}",
+                        status=status,
+                        operation=operation.value,
+                        entity=entity,
+                        applied=None if operation.is_write else False,
+                    )
+                    error.__cause__ = exc
+                    return Failure.NO_ANSWER, error, None
+            failure, error = error_for_answer(
+                status, data, response.headers.get("Retry-After"), operation, entity
+            )
+            return failure, error, None
+        finally:
+            if not handed_over:
+                self.gate.release(bucket)
+
+    def _pool(self) -> urllib3.PoolManager:
+        pools = self._pools
+        if pools is None:
+            with self._pools_lock:
+                if self._pools is None:
+                    self._pools = urllib3.PoolManager(
+                        num_pools=8,
+                        maxsize=self.config.concurrency,
+                        block=False,
+                        retries=False,
+                        ssl_context=tls_context(self.config.ca_file, self._environ),
+                    )
+                pools = self._pools
+        return pools
+
+    def _await_budget(self, request: Request) -> None:
+        while True:
+            decision = self.budget.before_request()
+            if decision.exhausted:
+                raise RateLimited(
+                    f"the hourly request budget is used up ({decision.usage:.0%} of "
+                    f"{self.budget.limit}) and did not free within {self.budget.max_wait:.0f} s",
+                    operation=request.operation.value,
+                    entity=request.entity,
+                    retry_after=60.0,
+                )
+            if decision.check and self._checking.acquire(blocking=False):
+                try:
+                    self.usage()
+                except AutotaskError as exc:
+                    self.budget.check_failed()
+                    _log.info("ThresholdInformation check failed: %s", exc)
+                finally:
+                    self._checking.release()
+                continue
+            if decision.wait > 0:
+                _log.info(
+                    "hourly budget at %.0f%%: waiting %.2f s", decision.usage * 100, decision.wait
+                )
+                self._sleep(decision.wait)
+                if decision.usage < 1.0:
+                    return  # paced; go
+                continue
+            # No wait, or another thread is already checking: do not pile up behind it.
+            return
+
+    def _rediscover(self, zone_url: str) -> bool:
+        try:
+            return self.zone.rediscover(zone_url) is not None
+        except AutotaskError as exc:
+            _log.info("zone re-discovery after 401 failed: %s", exc)
+            return False
+
+    def _fetch_zone(self, url: str) -> Any:
+        return self.send(Request(Operation.ZONE, "GET", url))
+
+
+def _describe(body: Any) -> str:
+    if body is None:
+        return "-"
+    if isinstance(body, bytes):
+        return mask(body[:500].decode("utf-8", "replace"))
+    return f"<stream {type(body).__name__}>"
+
+
+def _error_for_exception(
+    exc: BaseException, operation: Operation, entity: str | None
+) -> tuple[Failure, AutotaskError]:
+    """Map a urllib3/socket/ssl exception onto a retry failure kind and a TransportError."""
+    op = operation.value
+    if isinstance(exc, u3.ConnectTimeoutError):  # includes NewConnectionError, DNS failures
+        # Nothing left us: safe to resend any operation (CONTRACTS §3).
+        return Failure.NOT_SENT, TransportError(
+            f"cannot connect: {exc}", operation=op, entity=entity
+        )
+    if isinstance(exc, (u3.SSLError, ssl.SSLError)):
+        text = str(exc)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower():
+            return Failure.FINAL, TransportError(
+                f"TLS certificate not trusted: {exc} (set RequestConfig(ca_file=...) or "
+                "SSL_CERT_FILE)",
+                operation=op,
+                entity=entity,
+            )
+    if isinstance(exc, (u3.LocationValueError, u3.ProxyError)):
+        return Failure.FINAL, TransportError(f"cannot send: {exc}", operation=op, entity=entity)
+    # Reset, read timeout, protocol error: the request may have arrived.
+    kind = "no answer in time" if isinstance(exc, u3.ReadTimeoutError) else "connection broken"
+    return Failure.NO_ANSWER, TransportError(
+        f"{kind}: {exc}", operation=op, entity=entity, applied=None if operation.is_write else False
+    )

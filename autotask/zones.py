@@ -1,0 +1,308 @@
+"""Zone discovery, the origin allow-list and the zone cache (CONTRACTS §4).
+
+Autotask tenants live in zones (``https://webservices15.autotask.net/ATServicesRest/``).
+The zone is asked for, never guessed (py-autotask guessed it from the e-mail's TLD:
+py-autotask.md §1.3): ``GET {lookup}zoneInformation?user=...`` answers with the zone URL, which
+must pass the allow-list before any credential is sent to it:
+
+- https on a host ending in ``.autotask.net``; or
+- only when the lookup URL itself is loopback (the emulator), a URL on that same loopback host.
+
+An explicit ``base_url`` skips discovery; it may use http only on a loopback host. The answer is
+cached in a 0600 JSON file for 24 h, keyed by username + lookup URL. A 401 re-discovers once
+(tenants move between zones, fact sheet §1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from autotask._log import get_logger
+from autotask.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_ZONE_LOOKUP_URL",
+    "ZoneCache",
+    "ZoneResolver",
+    "check_base_url",
+    "check_lookup_url",
+    "check_zone_url",
+    "default_cache_dir",
+    "is_loopback",
+    "origin_of",
+    "zone_url_from_answer",
+]
+
+DEFAULT_ZONE_LOOKUP_URL = "https://webservices.autotask.net/ATServicesRest/V1.0/"
+_ZONE_HOST_SUFFIX = ".autotask.net"
+_log = get_logger(__name__)
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin:
+    """``(scheme, host, port)`` of ``url``, lower-cased, with the default port filled in."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as exc:
+        raise ConfigError(f"bad port in URL {url!r}") from exc
+    return scheme, host, port
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _api_root(url: str) -> str:
+    """``.../ATServicesRest/`` from a URL with or without the ``V1.0/`` segment."""
+    url = _with_slash(url.strip())
+    if url.lower().endswith("/v1.0/"):
+        url = url[: -len("v1.0/")]
+    return url
+
+
+def _check_scheme_host(url: str, what: str) -> Origin:
+    scheme, host, port = origin_of(url)
+    if scheme not in ("http", "https") or not host:
+        raise ConfigError(f"{what} must be an http(s) URL, not {url!r}", operation="ZONE")
+    return scheme, host, port
+
+
+def check_base_url(url: str) -> str:
+    """Validate an explicit zone URL; returns it normalised to ``.../ATServicesRest/``.
+
+    Raises:
+        ConfigError: not http(s), or plain http on a host that is not loopback.
+    """
+    root = _api_root(url)
+    scheme, host, _ = _check_scheme_host(root, "base_url")
+    if scheme == "http" and not is_loopback(host):
+        raise ConfigError(
+            f"refusing plain http to {host}: credentials would travel unencrypted "
+            "(http is allowed only for loopback hosts, e.g. the emulator)"
+        )
+    return root
+
+
+def check_lookup_url(url: str) -> str:
+    """Validate a zone lookup URL; returns it normalised to ``.../ATServicesRest/V1.0/``."""
+    root = _api_root(url)
+    scheme, host, _ = _check_scheme_host(root, "zone lookup URL")
+    if scheme == "http" and not is_loopback(host):
+        raise ConfigError(f"zone lookup must use https unless it is loopback, not {url!r}")
+    return root + "V1.0/"
+
+
+def check_zone_url(zone_url: str, lookup_url: str) -> str:
+    """Validate a discovered zone URL against the allow-list (CONTRACTS §4).
+
+    Returns:
+        The zone URL normalised to ``.../ATServicesRest/``.
+
+    Raises:
+        ConfigError: the zone URL is not an https ``*.autotask.net`` host, nor (for a loopback
+            lookup URL) on the lookup's own loopback host.
+    """
+    root = _api_root(zone_url)
+    scheme, host, _ = _check_scheme_host(root, "zone URL")
+    _, lookup_host, _ = origin_of(lookup_url)
+    if scheme == "https" and host.endswith(_ZONE_HOST_SUFFIX):
+        return root
+    if is_loopback(lookup_host) and host == lookup_host:
+        return root
+    raise ConfigError(
+        f"zone lookup answered {zone_url!r}, which is not an https *{_ZONE_HOST_SUFFIX} host; "
+        "refusing to send credentials there",
+        operation="ZONE",
+    )
+
+
+def zone_url_from_answer(body: Any) -> str:
+    """The ``url`` of a zoneInformation answer (fact sheet §1: camelCase, ``ATServicesRest/``)."""
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            if str(key).lower() == "url" and isinstance(value, str) and value:
+                return value
+    raise ConfigError(f"zone lookup answered without a zone url: {body!r}", operation="ZONE")
+
+
+def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$AUTOTASK_CACHE_DIR``, else ``$XDG_CACHE_HOME/autotask``, else ``~/.cache/autotask``."""
+    env = os.environ if environ is None else environ
+    if env.get("AUTOTASK_CACHE_DIR"):
+        return Path(env["AUTOTASK_CACHE_DIR"])
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "autotask"
+
+
+class ZoneCache:
+    """Discovered zone URLs in ``{directory}/zones.json`` (mode 0600), trusted for ``ttl``.
+
+    A cache that cannot be read or written is ignored (logged at debug level): discovery then
+    simply runs again.
+
+    Args:
+        directory: where the file lives (created 0700 when missing).
+        ttl: seconds an entry is trusted.
+        now: wall clock (injected for tests).
+    """
+
+    FILENAME = "zones.json"
+
+    def __init__(
+        self, directory: Path, ttl: float = 24 * 3600.0, now: Callable[[], float] = time.time
+    ) -> None:
+        self.path = Path(directory) / self.FILENAME
+        self.ttl = ttl
+        self._now = now
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(username: str, lookup_url: str) -> str:
+        """The entry key: username (case-folded) and lookup URL."""
+        return f"{username.strip().lower()} {lookup_url}"
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, username: str, lookup_url: str) -> str | None:
+        """The cached zone URL, or None when absent or older than the TTL."""
+        entry = self._read().get(self.key(username, lookup_url))
+        if not isinstance(entry, dict):
+            return None
+        url, saved = entry.get("url"), entry.get("saved_at")
+        if not isinstance(url, str) or not isinstance(saved, (int, float)):
+            return None
+        age = self._now() - saved
+        return url if 0 <= age < self.ttl else None
+
+    def put(self, username: str, lookup_url: str, url: str | None) -> None:
+        """Store (or with ``url=None`` forget) the zone of ``username``."""
+        with self._lock:
+            data = self._read()
+            key = self.key(username, lookup_url)
+            if url is None:
+                data.pop(key, None)
+            else:
+                data[key] = {"url": url, "saved_at": self._now()}
+            try:
+                self._write(data)
+            except OSError as exc:
+                _log.debug("zone cache %s not written: %s", self.path, exc)
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".zones-", dir=self.path.parent)
+        try:
+            os.fchmod(fd, 0o600)  # mkstemp creates 0600 already; say it, in case of umask quirks
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+class ZoneResolver:
+    """Knows the zone URL of one client: explicit, cached or discovered (thread-safe).
+
+    Args:
+        username: the API username to look up.
+        lookup_url: the zone lookup URL (already checked, ending ``V1.0/``).
+        fetch: ``fetch(url) -> decoded JSON``; an unauthenticated GET through the transport.
+        cache: the zone cache, or None for none.
+        base_url: an explicit zone URL; when given there is no discovery at all.
+    """
+
+    def __init__(
+        self,
+        username: str,
+        lookup_url: str,
+        fetch: Callable[[str], Any] | None = None,
+        cache: ZoneCache | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        self.username = username
+        self.lookup_url = lookup_url
+        self.fetch = fetch
+        self.cache = cache
+        self.explicit = base_url is not None
+        self._url = check_base_url(base_url) if base_url is not None else None
+        self._lock = threading.Lock()
+
+    def peek(self) -> str | None:
+        """The zone URL if already known, without discovering."""
+        return self._url
+
+    def current(self) -> str:
+        """The zone URL (``.../ATServicesRest/``), discovering it on first use."""
+        url = self._url
+        if url is not None:
+            return url
+        with self._lock:
+            if self._url is None:
+                cached = self.cache.get(self.username, self.lookup_url) if self.cache else None
+                if cached is not None:
+                    try:
+                        self._url = check_zone_url(cached, self.lookup_url)
+                    except ConfigError:
+                        self._url = None
+                if self._url is None:
+                    self._url = self._discover()
+            return self._url
+
+    def rediscover(self, stale: str) -> str | None:
+        """After a 401 on ``stale``: look the zone up again, bypassing the cache.
+
+        Returns:
+            The new zone URL when it differs from ``stale`` (resend once), else None (raise).
+        """
+        if self.explicit:
+            return None
+        with self._lock:
+            if self._url is not None and self._url != stale:
+                return self._url  # another thread already moved on
+            if self.cache:
+                self.cache.put(self.username, self.lookup_url, None)
+            self._url = self._discover()
+            return self._url if self._url != stale else None
+
+    def _discover(self) -> str:
+        if self.fetch is None:
+            raise ConfigError("no zone URL and no way to discover it", operation="ZONE")
+        query = urllib.parse.urlencode({"user": self.username})
+        answer = self.fetch(f"{self.lookup_url}zoneInformation?{query}")
+        url = check_zone_url(zone_url_from_answer(answer), self.lookup_url)
+        _log.info("zone of %s is %s", self.username, url)
+        if self.cache:
+            self.cache.put(self.username, self.lookup_url, url)
+        return url

@@ -1,0 +1,252 @@
+"""The client's response parsing over every real recorded payload, and error classification.
+
+Every ``*.json`` in ../shared/fixtures/real goes through the parser the client uses for that
+call. The table below says which parser and why; the fixtures README lists the caveats.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autotask import errors
+from autotask._answers import (
+    api_texts,
+    error_for_answer,
+    parse_count,
+    parse_fields,
+    parse_info,
+    parse_item,
+    parse_item_id,
+    parse_page,
+    parse_usage,
+    retry_after_seconds,
+)
+from autotask.records import parse_datetime, udf
+from autotask.retry import Failure, Operation
+
+FIXTURES = Path("/work/shared/fixtures/real")
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def _error(response: Any, status: int = 500) -> tuple[Failure, errors.AutotaskError]:
+    return error_for_answer(status, json.dumps(response).encode(), None, Operation.GET, "X")
+
+
+# fixture -> (how the client reads it, why)
+TABLE: dict[str, tuple[str, str]] = {
+    "accounttodo_fields.json": ("fields", "entityInformation/fields"),
+    "appointment_create_response.json": ("item_id", "POST create"),
+    "appointment_delete_response.json": ("item_id", "DELETE"),
+    "appointment_patch_response.json": ("item_id", "PATCH"),
+    "billingcodes_query_item.json": ("record", "the source shows only the entity object"),
+    "billingitems_query_page.json": ("page", "query page"),
+    "companies_count_response.json": ("count", "query/count"),
+    "companies_query_by_name.json": ("page", "query page"),
+    "companies_query_includefields.json": ("page", "query page with includeFields"),
+    "companies_query_page.json": ("page", "query page"),
+    "company_create_response.json": ("item_id", "POST create"),
+    "companytodo_create_response.json": ("item_id", "POST child create"),
+    "contact_fields.json": ("fields", "entityInformation/fields"),
+    "contact_udf_fields.json": ("fields", "entityInformation/userDefinedFields"),
+    "contacts_count_response.json": ("count", "query/count"),
+    "contacts_query_page.json": ("page", "query page"),
+    "contract_patch_response.json": ("item_id", "PATCH"),
+    "contracts_query_page.json": ("page", "query page"),
+    "error_500_invalid_integration_code.json": ("auth_error", "500 for a bad integration code"),
+    "error_500_invalid_username.json": ("auth_error", "500 for an unknown username"),
+    "holidays_list_page.json": ("page", "child list GET HolidaySets/1/Holidays"),
+    "holidayset_item.json": ("record", "bare entity object"),
+    "modules_response.json": ("json", "GET Modules: returned as decoded"),
+    "projects_query_page.json": ("page", "query page"),
+    "resource_fields.json": ("fields", "entityInformation/fields"),
+    "resource_query_items.json": ("page", "bare items array (envelope not recorded)"),
+    "resource_udf_fields.json": ("fields", "entityInformation/userDefinedFields, empty"),
+    "resources_query_items.json": ("page", "bare items array (envelope not recorded)"),
+    "roles_query_page.json": ("page", "query page"),
+    "tasks_query_page.json": ("page", "query page"),
+    # The recorded "response" is the source's empty placeholder {} (fixtures README), not a
+    # create answer: the client must refuse it loudly rather than invent an id.
+    "ticket_create_request.json": ("placeholder", "placeholder {}, not a real answer"),
+    "ticket_fields.json": ("fields", "entityInformation/fields"),
+    "ticket_udf_fields.json": ("fields", "entityInformation/userDefinedFields"),
+    "ticketwebhook_fields.json": ("fields", "entityInformation/fields"),
+    "tickets_query_page.json": ("page", "query page"),
+    "timeentries_query_page.json": ("page", "query page"),
+}
+
+
+def test_the_table_covers_every_fixture() -> None:
+    assert sorted(TABLE) == sorted(p.name for p in FIXTURES.glob("*.json"))
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_every_real_response_body_parses(name: str) -> None:
+    kind, _why = TABLE[name]
+    body = _load(name)["response"]
+    if kind == "page":
+        records, next_url = parse_page(body)
+        assert records and next_url is None
+        for record in records:
+            assert isinstance(record["id"], int)
+            for key in ("createDate", "lastActivityDate", "dateWorked", "holidayDate"):
+                if isinstance(record.get(key), str):
+                    parse_datetime(record[key])
+            for item in record.get("userDefinedFields") or []:
+                assert udf(record, item["name"]) == item["value"]
+    elif kind == "item_id":
+        assert parse_item_id(body) > 0
+    elif kind == "count":
+        assert parse_count(body) > 0
+    elif kind == "fields":
+        fields = parse_fields(body)
+        assert all("name" in f for f in fields)
+    elif kind == "record":
+        assert isinstance(body, dict) and isinstance(body["id"], int)
+    elif kind == "json":
+        assert body["modules"]
+    elif kind == "auth_error":
+        failure, error = _error(body)
+        assert failure is Failure.FINAL
+        assert isinstance(error, errors.AuthenticationError)
+        assert error.errors == body["errors"] and body["errors"][0] in str(error)
+    elif kind == "placeholder":
+        with pytest.raises(errors.ServerError, match="itemId"):
+            parse_item_id(body)
+    else:  # pragma: no cover - the table is closed
+        raise AssertionError(kind)
+
+
+def test_get_by_id_shapes() -> None:
+    assert parse_item({"item": {"id": 5}}) == {"id": 5}
+    assert parse_item({"item": None}) is None  # a missing id (fact sheet §11.2)
+    assert parse_item({"items": [{"id": 7, "data": "QQ=="}], "pageDetails": {}}) == {
+        "id": 7,
+        "data": "QQ==",
+    }  # attachment GETs answer with items (fact sheet §11.3)
+    assert parse_item({"items": []}) is None
+    with pytest.raises(errors.ServerError):
+        parse_item({"id": 5})
+    with pytest.raises(errors.ServerError):
+        parse_item([1, 2])
+
+
+def test_page_shapes() -> None:
+    body = {
+        "items": [{"id": 1}],
+        "pageDetails": {"count": 1, "requestCount": 1, "nextPageUrl": "https://x/next?p=1"},
+    }
+    assert parse_page(body) == ([{"id": 1}], "https://x/next?p=1")
+    assert parse_page({"Items": [], "pageDetails": None}) == ([], None)
+    with pytest.raises(errors.ServerError):
+        parse_page({"item": {"id": 1}})
+    with pytest.raises(errors.ServerError):
+        parse_page({"items": [1]})
+
+
+def test_other_envelopes() -> None:
+    assert parse_info({"info": {"canCreate": True}}) == {"canCreate": True}
+    usage = {
+        "externalRequestThreshold": 10000,
+        "requestThresholdTimeframe": 60,
+        "currentTimeframeRequestCount": 124,
+    }
+    assert parse_usage(usage) == usage
+    with pytest.raises(errors.ServerError):
+        parse_usage({"currentTimeframeExternalCrossDomainRequestCount": 1})  # go-autotask's
+    with pytest.raises(errors.ServerError):
+        parse_count({"queryCount": "7"})
+    with pytest.raises(errors.ServerError):
+        parse_item_id({"itemId": True})
+
+
+def test_api_texts_reads_both_error_shapes() -> None:
+    assert api_texts(b'{"errors":["a","b"]}') == ["a", "b"]
+    assert api_texts(b'{"Message":"The requested resource does not support http method \'GET\'."}')
+    assert api_texts(b'{"errors":[{"message":"m","field":"f"}]}') == ["m"]
+    assert api_texts(b"<html>Bad gateway</html>") == []
+    assert api_texts(b"") == []
+
+
+THREAD_TEXT = (
+    "Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded."
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "texts", "cls", "failure"),
+    [
+        (429, [THREAD_TEXT], errors.ThreadLimitExceeded, Failure.THREAD_LIMIT),
+        (
+            500,
+            ["thread threshold of 3 threads has been exceeded"],
+            errors.ThreadLimitExceeded,
+            Failure.THREAD_LIMIT,
+        ),
+        (429, ["Request threshold exceeded"], errors.RateLimited, Failure.RATE_LIMIT),
+        (429, [], errors.RateLimited, Failure.RATE_LIMIT),
+        (401, [], errors.AuthenticationError, Failure.FINAL),
+        (500, ["IntegrationCode is invalid."], errors.AuthenticationError, Failure.FINAL),
+        (403, [], errors.PermissionDenied, Failure.FINAL),
+        (
+            500,
+            ["The logged in Resource does not have the adequate permissions to update."],
+            errors.PermissionDenied,
+            Failure.FINAL,
+        ),
+        (404, [], errors.NotFound, Failure.FINAL),
+        (405, [], errors.InvalidRequest, Failure.FINAL),
+        (400, ["bad"], errors.InvalidRequest, Failure.FINAL),
+        (500, ["Unable to find foo in the Ticket Entity"], errors.InvalidRequest, Failure.FINAL),
+        (
+            500,
+            [
+                "No message. No matching records found. The logged in Resource may not have the "
+                "required permissions to delete the data."
+            ],
+            errors.InvalidRequest,
+            Failure.FINAL,
+        ),
+        (500, [], errors.ServerError, Failure.FINAL),
+        (502, [], errors.ServerError, Failure.UNAVAILABLE),
+        (503, [], errors.ServerError, Failure.UNAVAILABLE),
+        (504, [], errors.ServerError, Failure.UNAVAILABLE),
+    ],
+)
+def test_answers_map_onto_the_error_tree(
+    status: int, texts: list[str], cls: type[errors.AutotaskError], failure: Failure
+) -> None:
+    body = json.dumps({"errors": texts}).encode() if texts else b""
+    got_failure, error = error_for_answer(status, body, None, Operation.QUERY, "Tickets")
+    assert type(error) is cls
+    assert got_failure is failure
+    assert (error.status, error.errors, error.operation, error.entity) == (
+        status,
+        texts,
+        "QUERY",
+        "Tickets",
+    )
+    assert error.applied is False
+    if texts:
+        assert texts[0] in str(error)
+
+
+def test_writes_answered_with_a_bare_5xx_have_an_unknown_outcome() -> None:
+    for status in (500, 502, 503):
+        _, error = error_for_answer(status, b"", None, Operation.CREATE, "Tickets")
+        assert error.applied is None
+    _, error = error_for_answer(429, b"", "7", Operation.CREATE, "Tickets")
+    assert error.applied is False and error.retry_after == 7.0
+
+
+def test_retry_after_forms() -> None:
+    assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None

@@ -1,0 +1,134 @@
+"""The thread gate and the hourly budget, on a fake clock (no time, no sockets)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from autotask.limits import RECHECK, WINDOW, HourlyBudget, ThreadGate
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_gate_admits_n_per_bucket_and_buckets_are_separate() -> None:
+    gate = ThreadGate(3)
+    for _ in range(3):
+        assert gate.acquire("Tickets", timeout=0)
+    assert not gate.acquire("Tickets", timeout=0)  # the 4th waits
+    assert gate.acquire("TicketNotes", timeout=0)  # another endpoint is free
+    assert gate.acquire(None, timeout=0)  # exempt (zoneInformation)
+    gate.release("Tickets")
+    assert gate.acquire("Tickets", timeout=0)
+    assert gate.in_flight("Tickets") == 3 and gate.peak("Tickets") == 3
+
+
+def test_gate_never_exceeds_its_limit_under_threads() -> None:
+    gate = ThreadGate(3)
+    current, peak, lock = [0], [0], threading.Lock()
+    barrier = threading.Barrier(12)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(50):
+            gate.acquire("Tickets")
+            with lock:
+                current[0] += 1
+                peak[0] = max(peak[0], current[0])
+            with lock:
+                current[0] -= 1
+            gate.release("Tickets")
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert peak[0] <= 3 and gate.peak("Tickets") <= 3 and gate.in_flight("Tickets") == 0
+
+
+def test_budget_counts_a_rolling_hour() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=10, clock=clock)
+    for _ in range(4):
+        budget.record()
+    assert budget.estimate() == 4
+    clock.now += WINDOW
+    assert budget.estimate() == 0
+
+
+def test_budget_checks_sparingly_and_more_often_when_busy() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=10_000, check_every=100, clock=clock)
+    for _ in range(99):
+        budget.record()
+    assert not budget.before_request().check
+    budget.record()
+    assert budget.before_request().check  # after check_every requests
+    budget.update(10_000, 6_000)  # the server says 60% (other integrations share it)
+    assert budget.estimate() == 6_000
+    for _ in range(19):
+        budget.record()
+    assert not budget.before_request().check
+    budget.record()
+    assert budget.before_request().check  # past 50%: every check_every // 5
+
+
+def test_budget_paces_past_50_and_75_percent() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=1000, clock=clock, spacing=(0.5, 1.0))
+    budget.update(1000, 100)
+    budget.record()
+    assert budget.before_request().wait == 0  # 10%: no pacing
+    budget.update(1000, 600)
+    budget.record()
+    decision = budget.before_request()
+    assert decision.wait == pytest.approx(0.5) and 0.6 <= decision.usage < 0.75
+    clock.now += 0.2
+    assert budget.before_request().wait == pytest.approx(0.3)
+    budget.update(1000, 800)
+    budget.record()
+    assert budget.before_request().wait == pytest.approx(1.0)
+
+
+def test_exhausted_budget_checks_then_waits_bounded_then_gives_up() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=100, max_wait=150, clock=clock)
+    budget.mark_exhausted()  # a 429 for the hourly threshold
+    decision = budget.before_request()
+    assert decision.check and not decision.exhausted  # never give up on a guess
+    budget.update(100, 100)  # still full
+    decision = budget.before_request()
+    assert decision.wait == pytest.approx(RECHECK) and not decision.check
+    clock.now += RECHECK
+    assert budget.before_request().check
+    budget.check_failed()  # the check itself was refused
+    clock.now += RECHECK
+    budget.update(100, 100)
+    clock.now += 30
+    decision = budget.before_request()
+    assert decision.wait == pytest.approx(150 - 2 * RECHECK - 30)
+    clock.now += decision.wait
+    assert budget.before_request().exhausted  # max_wait spent: the caller raises
+
+
+def test_budget_recovers_when_the_server_reports_room() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=100, max_wait=0, clock=clock)
+    budget.mark_exhausted()
+    assert budget.before_request().check
+    budget.update(100, 20)
+    decision = budget.before_request()
+    assert not decision.exhausted and decision.wait == 0 and decision.usage == pytest.approx(0.2)
+
+
+def test_budget_takes_the_servers_threshold() -> None:
+    budget = HourlyBudget(limit=10_000)
+    budget.update(20_000, 10_000)
+    assert budget.limit == 20_000 and budget.usage() == pytest.approx(0.5)
