@@ -1,0 +1,145 @@
+"""Keyset paging through real ``query/next`` links (fact sheet §3.4, §11.4)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from tests.emulator.support import ALL, Api
+
+FILTERS_NULL = ["Value cannot be null.\r\nParameter name: filters"]
+SEEDED = 1200
+
+
+@pytest.fixture
+def seeded(api: Api) -> int:
+    """Companies after seeding 1,200 more; returns the total."""
+    result = api.emulator.seed("Companies", SEEDED)
+    assert result["created"] == SEEDED
+    total: int = api.post("Companies/query/count", {"filter": ALL}).json["queryCount"]
+    assert total > 1000
+    return total
+
+
+def _paging(url: str) -> dict[str, Any]:
+    query = parse_qs(urlsplit(url).query)
+    paging: dict[str, Any] = json.loads(query["paging"][0])
+    return paging
+
+
+def test_post_paging_returns_every_record_once_in_id_order(api: Api, seeded: int) -> None:
+    body = {"filter": ALL, "IncludeFields": ["id"]}
+    page = api.post("Companies/query", body).json
+    ids = [i["id"] for i in page["items"]]
+    pages = 1
+    while page["pageDetails"]["nextPageUrl"]:
+        url = page["pageDetails"]["nextPageUrl"]
+        assert url.startswith(api.emulator.api_url + "Companies/query/next?paging=")
+        reply = api.post(url, body, absolute=True)
+        assert reply.status == 200, reply.text
+        page = reply.json
+        ids += [i["id"] for i in page["items"]]
+        pages += 1
+    assert len(ids) == seeded
+    assert ids == sorted(set(ids))
+    assert pages == -(-seeded // 500)
+
+
+def test_get_paging_follows_links_with_get(api: Api, seeded: int) -> None:
+    search = {"filter": ALL, "IncludeFields": ["id"], "MaxRecords": 400}
+    page = api.get_query("Companies", search).json
+    ids = [i["id"] for i in page["items"]]
+    while page["pageDetails"]["nextPageUrl"]:
+        url = page["pageDetails"]["nextPageUrl"]
+        assert "&search=" in url
+        reply = api.get(url, absolute=True)
+        assert reply.status == 200, reply.text
+        page = reply.json
+        assert page["pageDetails"]["requestCount"] == 400
+        ids += [i["id"] for i in page["items"]]
+    assert len(ids) == seeded
+    assert ids == sorted(set(ids))
+
+
+def test_paging_with_a_filter(api: Api, seeded: int) -> None:
+    body = {"filter": [{"op": "gt", "field": "id", "value": 1000}], "MaxRecords": 100}
+    expected = api.post("Companies/query/count", body).json["queryCount"]
+    page = api.post("Companies/query", body).json
+    ids = [i["id"] for i in page["items"]]
+    while page["pageDetails"]["nextPageUrl"]:
+        page = api.post(page["pageDetails"]["nextPageUrl"], body, absolute=True).json
+        ids += [i["id"] for i in page["items"]]
+    assert len(ids) == expected == len(set(ids))
+    assert min(ids) > 1000
+
+
+def test_link_shape_and_page_details(api: Api, seeded: int) -> None:
+    first = api.query("Companies", ALL, MaxRecords=5).json
+    details = first["pageDetails"]
+    assert details["count"] == 5
+    assert details["requestCount"] == 5
+    assert details["prevPageUrl"] is None
+    paging = _paging(details["nextPageUrl"])
+    assert paging == {"pageSize": 5, "previousIds": [-1], "nextIds": [paging["nextIds"][0]]}
+    ids = [i["id"] for i in first["items"]]
+    second = api.post(details["nextPageUrl"], {"filter": ALL, "MaxRecords": 5}, absolute=True).json
+    assert second["items"][0]["id"] == paging["nextIds"][0] > ids[-1]
+    back = api.post(
+        second["pageDetails"]["prevPageUrl"], {"filter": ALL, "MaxRecords": 5}, absolute=True
+    ).json
+    assert [i["id"] for i in back["items"]] == ids
+
+
+def test_last_page_has_no_next_link(api: Api) -> None:
+    page = api.query("Roles", ALL).json
+    assert page["pageDetails"]["nextPageUrl"] is None
+    assert page["pageDetails"]["count"] == len(page["items"])
+
+
+def test_get_on_a_post_link_is_405(api: Api) -> None:
+    url = api.query("Companies", ALL, MaxRecords=2).json["pageDetails"]["nextPageUrl"]
+    reply = api.get(url, absolute=True)
+    assert reply.status == 405
+    assert reply.json == {"Message": "The requested resource does not support http method 'GET'."}
+
+
+def test_post_on_a_get_link_is_405(api: Api) -> None:
+    search = {"filter": ALL, "MaxRecords": 2}
+    url = api.get_query("Companies", search).json["pageDetails"]["nextPageUrl"]
+    reply = api.post(url, search, absolute=True)
+    assert reply.status == 405
+    assert reply.json == {"Message": "The requested resource does not support http method 'POST'."}
+
+
+def test_post_link_without_body_is_500(api: Api) -> None:
+    url = api.query("Companies", ALL, MaxRecords=2).json["pageDetails"]["nextPageUrl"]
+    reply = api.post(url, absolute=True)
+    assert reply.status == 500
+    assert reply.errors == FILTERS_NULL
+
+
+def test_bad_paging_parameter_is_500(api: Api) -> None:
+    reply = api.post("Companies/query/next?paging=" + quote("{nope"), {"filter": ALL})
+    assert reply.status == 500
+    assert reply.errors
+
+
+def test_links_use_the_request_host(api: Api) -> None:
+    host = f"localhost:{api.emulator.port}"
+    reply = api.query("Companies", ALL, MaxRecords=2)
+    assert reply.json["pageDetails"]["nextPageUrl"].startswith(f"http://{api.emulator.host}:")
+    other = api.post("Companies/query", {"filter": ALL, "MaxRecords": 2}, headers={"Host": host})
+    assert other.json["pageDetails"]["nextPageUrl"].startswith(f"http://{host}/ATServicesRest/")
+
+
+def test_child_list_is_paged_like_a_query(api: Api) -> None:
+    page = api.get("Companies/174/Contacts").json
+    assert set(page) == {"items", "pageDetails"}
+    assert page["items"]
+    assert all(item["companyID"] == 174 for item in page["items"])
+    ids = [i["id"] for i in page["items"]]
+    assert ids == sorted(ids)
+    assert page["pageDetails"]["count"] == len(ids)
