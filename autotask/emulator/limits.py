@@ -138,6 +138,14 @@ class ThreadGate:
         with self._lock:
             return self._in_flight.get(bucket, 0)
 
+    def in_flight_by_entity(self) -> dict[str, int]:
+        """Requests holding a slot now, summed per entity over integration codes."""
+        with self._lock:
+            totals: dict[str, int] = {}
+            for bucket, count in self._in_flight.items():
+                totals[bucket.entity] = totals.get(bucket.entity, 0) + count
+            return totals
+
     def rejections(self) -> dict[str, int]:
         """Rejected requests per entity since the last reset."""
         with self._lock:

@@ -44,6 +44,7 @@ def test_gate_admits_three_per_bucket_and_rejects_the_fourth() -> None:
     # Another entity, or another integration code, is another bucket.
     assert gate.try_acquire(NOTES)
     assert gate.try_acquire(Bucket("OTHER", "Tickets"))
+    assert gate.in_flight_by_entity() == {"Tickets": 4, "TicketNotes": 1}
     gate.release(TICKETS)
     assert gate.try_acquire(TICKETS)  # a freed slot admits the next one
     assert gate.rejections() == {"Tickets": 1}
