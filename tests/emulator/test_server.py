@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
 
 import pytest
 
 from tests.emulator.support import ALL, AUTH, Api
-from tests.emulator_process import USERNAME, Emulator
+from tests.emulator_process import USERNAME, Emulator, running_emulator
 
 
 def test_versioninformation_needs_no_auth_and_any_case(api: Api) -> None:
@@ -225,3 +226,14 @@ def test_stdout_has_only_the_listening_line(emulator: Emulator) -> None:
     api.get("Tickets/29296")
     api.get("Nope/1")
     assert emulator.stderr_text() == ""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_the_server_cleanly(sig: signal.Signals) -> None:
+    with running_emulator("--data", "empty") as emu:
+        client = Api(emu)
+        assert client.get("ThresholdInformation").status == 200
+        client.pool.clear()
+        emu.proc.send_signal(sig)
+        assert emu.proc.wait(30) == 0
+        assert "Traceback" not in emu.stderr_text()
