@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from autotask.emulator import provided, schema, wire
+from autotask.emulator import demo, schema, wire
 from autotask.emulator.app import Api, Response, errors, json_response, method_not_allowed
 from autotask.emulator.clock import Clock
 from autotask.emulator.store import Store, stored_from_wire
@@ -86,7 +86,7 @@ class Control:
             return errors(400, f"count must be an integer from 0 to {MAX_SEED}.")
         refs = {e.name: self.store.ids(e) for e in schema.entities()}
         first_id = self.store.max_id(entity) + 1
-        records = provided.generate(entity.name, count, first_id, refs)
+        records = demo.generate(entity.name, count, first_id, refs)
         rows = []
         for index, record in enumerate(records):
             doc, data = stored_from_wire(entity, record)

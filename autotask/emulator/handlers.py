@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from autotask.emulator import provided, schema, wire
+from autotask.emulator import metadata, schema, wire
 from autotask.emulator.app import (
     Context,
     Response,
@@ -167,19 +167,19 @@ class Handlers:
     def do_all_info(self, ctx: Context) -> Response:
         return json_response(
             200,
-            {"entityDescriptions": [provided.entity_information(e) for e in schema.entities()]},
+            {"entityDescriptions": [metadata.entity_information(e) for e in schema.entities()]},
         )
 
     # --- metadata ---
 
     def do_info(self, ctx: Context) -> Response:
-        return json_response(200, provided.entity_information(_entity(ctx)))
+        return json_response(200, metadata.entity_information(_entity(ctx)))
 
     def do_fields(self, ctx: Context) -> Response:
-        return json_response(200, provided.fields_body(_entity(ctx)))
+        return json_response(200, metadata.fields_body(_entity(ctx)))
 
     def do_udfs(self, ctx: Context) -> Response:
-        return json_response(200, provided.udfs_body(_entity(ctx)))
+        return json_response(200, metadata.udfs_body(_entity(ctx)))
 
     # --- reads ---
 
@@ -244,8 +244,9 @@ class Handlers:
     def do_child_list(self, ctx: Context) -> Response:
         entity = _entity(ctx)
         route = ctx.route
-        assert route is not None and route.child is not None
-        if not self.store.exists(route.parent, route.parent_id):  # type: ignore[arg-type]
+        assert route is not None and route.child is not None and route.parent is not None
+        assert route.parent_id is not None
+        if not self.store.exists(route.parent, route.parent_id):
             return Response(200, _empty_page())
         field = entity.field(route.child.parent_field)
         name = field.name if field is not None else route.child.parent_field

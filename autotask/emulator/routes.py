@@ -167,18 +167,19 @@ def _child(
     method: str, parent: EntityDef, parent_id: int, rest: list[str], rest_lower: list[str]
 ) -> Route | Miss:
     route = parent.child(rest[0])
-    if route is None:
-        return Miss(404)
-    child = schema.entity(route.entity)
-    if child is None:
+    child = schema.entity(route.entity) if route is not None else None
+    if route is None or child is None:
         return Miss(404)
     base = f"{parent.name}/{{id}}/{route.segment}"
-    common = {"entity": child, "parent": parent, "child": route, "parent_id": parent_id}
+
+    def make(action: str | Miss, template: str, record_id: int | None = None) -> Route | Miss:
+        if isinstance(action, Miss):
+            return action
+        return Route(action, template, child, parent, route, record_id, parent_id)
+
     if len(rest) >= 2 and rest_lower[1] == "entityinformation":
         info = _info(method, child, rest_lower[2:], base)
-        if isinstance(info, Miss):
-            return info
-        return Route(info.action, info.template, **common)  # type: ignore[arg-type]
+        return info if isinstance(info, Miss) else make(info.action, info.template)
     if len(rest) == 1:
         allowed: dict[str, str] = {}
         if "L" in route.ops:
@@ -187,10 +188,7 @@ def _child(
             allowed["POST"] = "child_create"
         if "U" in route.ops:
             allowed.update(PATCH="child_update", PUT="child_replace")
-        picked = _pick(method, allowed, base)
-        if isinstance(picked, Miss):
-            return picked
-        return Route(picked, base, **common)  # type: ignore[arg-type]
+        return make(_pick(method, allowed, base), base)
     record_id = _int(rest[1])
     if record_id is None or len(rest) > 2:
         return Miss(404)
@@ -200,7 +198,4 @@ def _child(
     if "D" in route.ops:
         allowed["DELETE"] = "child_delete"
     template = f"{base}/{{id}}"
-    picked = _pick(method, allowed, template)
-    if isinstance(picked, Miss):
-        return picked
-    return Route(picked, template, record_id=record_id, **common)  # type: ignore[arg-type]
+    return make(_pick(method, allowed, template), template, record_id)

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from autotask.emulator import provided, query_eval, schema
+from autotask.emulator import demo, query_eval, schema
 from autotask.emulator.app import Api, Context, Response, errors, not_found
 from autotask.emulator.clock import Clock
 from autotask.emulator.control import Control
@@ -79,7 +79,7 @@ def load_start_data(store: Store, kind: str) -> None:
     """Fill a fresh store with the ``--data`` set (``demo`` or ``empty``)."""
     if kind == "empty":
         return
-    for name, records in provided.demo_dataset().items():
+    for name, records in demo.demo_dataset().items():
         entity = schema.entity(name)
         if entity is None:
             log.warning("demo data names an unknown entity %s; skipped", name)
@@ -158,7 +158,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 method=self.command,
                 path=path[len(API_PREFIX) :],
                 query=dict(parse_qsl(url.query, keep_blank_values=True)),
-                headers=self.headers,  # type: ignore[arg-type]
+                headers=self.headers,  # type: ignore[arg-type]  # a Message: get() and items()
                 body=body,
                 base_url=f"http://{host}/ATServicesRest/",
                 client=self.client_address[0],

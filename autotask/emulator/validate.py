@@ -136,8 +136,7 @@ def prepare_create(entity: EntityDef, body: Any, ctx: WriteContext) -> Prepared:
         if _settable_on_create(entity, field) and key in values:
             value = _convert(field, values[key], errors)
         doc[field.name] = value
-    if ctx.parent_field is not None and entity.field(ctx.parent_field) is not None:
-        doc[entity.field(ctx.parent_field).name] = ctx.parent_id  # type: ignore[union-attr]
+    _set_parent(entity, doc, ctx)
     _server_fields(entity, doc, ctx, creating=True, data=data)
     if entity.has_udfs:
         doc[wire.UDF_KEY] = _udfs(entity, values.get(wire.UDF_KEY.lower()), {}, errors)
@@ -172,8 +171,7 @@ def prepare_update(
         elif replace:
             doc[field.name] = None
             changed.append(field)
-    if ctx.parent_field is not None and entity.field(ctx.parent_field) is not None:
-        doc[entity.field(ctx.parent_field).name] = ctx.parent_id  # type: ignore[union-attr]
+    _set_parent(entity, doc, ctx)
     _server_fields(entity, doc, ctx, creating=False, data=None)
     if entity.has_udfs:
         base = {} if replace else dict(existing.get(wire.UDF_KEY) or {})
@@ -182,6 +180,13 @@ def prepare_update(
     if errors:
         raise ValidationError([*errors, UPDATE_SUFFIX])
     return Prepared(doc)
+
+
+def _set_parent(entity: EntityDef, doc: dict[str, Any], ctx: WriteContext) -> None:
+    # A child-URL write takes the parent id from the URL, whatever the body says.
+    parent = entity.field(ctx.parent_field) if ctx.parent_field else None
+    if parent is not None:
+        doc[parent.name] = ctx.parent_id
 
 
 def _bad_value(value: Any, field: str) -> str:
