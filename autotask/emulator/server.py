@@ -157,7 +157,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             ctx = Context(
                 method=self.command,
                 path=path[len(API_PREFIX) :],
-                query=dict(parse_qsl(url.query, keep_blank_values=True)),
+                query={k.lower(): v for k, v in parse_qsl(url.query, keep_blank_values=True)},
                 headers=self.headers,  # type: ignore[arg-type]  # a Message: get() and items()
                 body=body,
                 base_url=f"http://{host}/ATServicesRest/",

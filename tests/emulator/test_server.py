@@ -6,6 +6,7 @@ import http.client
 import json
 import signal
 import socket
+from urllib.parse import quote
 
 import pytest
 
@@ -237,3 +238,12 @@ def test_signals_stop_the_server_cleanly(sig: signal.Signals) -> None:
         emu.proc.send_signal(sig)
         assert emu.proc.wait(30) == 0
         assert "Traceback" not in emu.stderr_text()
+
+
+def test_query_parameter_names_are_case_insensitive(api: Api) -> None:
+    zone = api.get(f"zoneInformation?User={USERNAME}", auth=False)
+    assert zone.status == 200
+    search = quote(json.dumps({"filter": [{"op": "eq", "field": "id", "value": 29296}]}))
+    reply = api.get(f"Tickets/query?SEARCH={search}")
+    assert reply.status == 200
+    assert [i["id"] for i in reply.json["items"]] == [29296]
