@@ -1,0 +1,118 @@
+"""Lazy paging over more than 1,000 seeded records, limits, in-list splitting, origin checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autotask import AutotaskClient, F, InvalidRequest, PaginationError, TooManyRecords
+from autotask.query import MAX_OR_CONDITIONS
+from tests.client.conftest import connect, requests_to
+from tests.client.proxy import forwarding_proxy
+from tests.emulator_process import Emulator
+
+SEEDED = 1200
+
+
+@pytest.fixture
+def seeded(emulator: Emulator) -> Emulator:
+    emulator.seed("Companies", SEEDED)
+    return emulator
+
+
+def test_paging_returns_every_record_exactly_once_in_id_order(
+    client: AutotaskClient, seeded: Emulator
+) -> None:
+    total = client.companies.count()
+    assert total >= SEEDED
+    ids = [c["id"] for c in client.companies.query()]
+    assert len(ids) == total
+    assert len(set(ids)) == total
+    assert ids == sorted(ids)
+    pages = requests_to(seeded, "POST Companies/query") + requests_to(
+        seeded, "POST Companies/query/next"
+    )
+    assert pages == -(-total // 500)  # 500 per page (the API maximum), nothing more
+
+
+def test_small_pages_and_fields(client: AutotaskClient, seeded: Emulator) -> None:
+    records = list(client.companies.query(fields=["companyName"], page_size=100))
+    assert len(records) == client.companies.count()
+    assert len({r["id"] for r in records}) == len(records)
+    assert all(set(r) <= {"id", "companyName", "userDefinedFields"} for r in records)
+    assert requests_to(seeded, "POST Companies/query/next") == -(-len(records) // 100) - 1
+
+
+def test_query_is_lazy_and_limit_caps_the_total(client: AutotaskClient, seeded: Emulator) -> None:
+    iterator = client.companies.query()
+    assert requests_to(seeded, "POST Companies/query") == 0  # nothing sent until iterated
+    first = next(iterator)
+    assert requests_to(seeded, "POST Companies/query") == 1
+    assert requests_to(seeded, "POST Companies/query/next") == 0  # one page at a time
+    assert first["id"] > 0
+    limited = list(client.companies.query(limit=750))
+    assert len(limited) == 750
+    assert [r["id"] for r in limited] == [r["id"] for r in client.companies.query_all(limit=750)]
+    assert list(client.companies.query(limit=0)) == []
+
+
+def test_query_all_raises_instead_of_cutting(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.seed("Companies", SEEDED)
+    with connect(emulator, tmp_path, max_records=1000) as client:
+        with pytest.raises(TooManyRecords) as info:
+            client.companies.query_all()
+        assert info.value.count == 1001 and info.value.limit == 1000
+        assert len(client.companies.query_all(limit=1000)) == 1000
+        assert len(client.companies.query_all(F("id") < 0)) == 0
+
+
+def test_in_lists_over_500_are_split_merged_and_deduplicated(
+    client: AutotaskClient, seeded: Emulator
+) -> None:
+    ids = [c["id"] for c in client.companies.query(fields=["id"])]
+    wanted = [*ids[:1100], *ids[:50], -5, 999_999_999]  # duplicates and misses
+    found = client.companies.query_all(F("id").in_(reversed(wanted)), fields=["id"])
+    assert [r["id"] for r in found] == sorted(set(ids[:1100]))
+    assert requests_to(seeded, "POST Companies/query") == 1 + 3  # the listing + 3 chunks
+    # With another AND term, still merged in id order.
+    types = {c["id"]: c["companyType"] for c in client.companies.query(fields=["companyType"])}
+    some_type = types[ids[0]]
+    typed = client.companies.query_all(
+        F("id").in_(wanted) & (F("companyType") == some_type), fields=["companyType"]
+    )
+    assert [r["id"] for r in typed] == [i for i in sorted(set(ids[:1100])) if types[i] == some_type]
+    assert len(client.companies.query_all(F("id").in_(wanted), limit=10)) == 10
+    assert client.companies.query_all(F("id").in_([])) == []
+
+
+def test_oversized_lists_that_cannot_be_split_are_refused(
+    client: AutotaskClient, seeded: Emulator
+) -> None:
+    big = list(range(1, MAX_OR_CONDITIONS + 2))
+    with pytest.raises(InvalidRequest):
+        client.companies.count(F("id").in_(big))
+    with pytest.raises(InvalidRequest):
+        client.companies.query(F("id").not_in(big))
+    with pytest.raises(InvalidRequest):
+        client.companies.query(F("id").in_(big) | (F("id") == 1))
+    assert requests_to(seeded, "POST Companies/query/count") == 0
+
+
+def test_next_page_links_off_the_zone_origin_are_refused(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.seed("Companies", 600)
+    # The real emulator answers, but through a proxy that tells it another Host: its
+    # nextPageUrl then points at elsewhere.example.com. The client must not follow it, and
+    # must not send credentials there.
+    with (
+        forwarding_proxy(emulator.host, emulator.port, "elsewhere.example.com") as root,
+        connect(emulator, tmp_path, base_url=root + "ATServicesRest/") as client,
+    ):
+        pages = client.companies.query()
+        first = [next(pages) for _ in range(500)]
+        assert len(first) == 500
+        with pytest.raises(PaginationError, match=r"elsewhere\.example\.com"):
+            next(pages)
+    assert requests_to(emulator, "POST Companies/query/next") == 0
