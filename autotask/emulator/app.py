@@ -130,6 +130,7 @@ class RequestCounter:
         self._times: deque[float] = deque()
 
     def before(self, ctx: Context) -> Response | None:
+        """Count the request; never answers."""
         now = self._clock.seconds()
         with self._lock:
             self._times.append(now)
@@ -137,6 +138,7 @@ class RequestCounter:
         return None
 
     def after(self, ctx: Context, response: Response) -> Response:
+        """Nothing to undo."""
         return response
 
     def _expire(self, now: float) -> None:
@@ -150,6 +152,7 @@ class RequestCounter:
             return len(self._times)
 
     def reset(self) -> None:
+        """Forget every counted request."""
         with self._lock:
             self._times.clear()
 
@@ -163,6 +166,7 @@ class ConcurrencyTracker:
         self._peak: dict[str, int] = {}
 
     def before(self, ctx: Context) -> Response | None:
+        """Count the request in flight; never answers."""
         if ctx.bucket is not None:
             key = (ctx.integration_code or "", ctx.bucket)
             with self._lock:
@@ -171,6 +175,7 @@ class ConcurrencyTracker:
         return None
 
     def after(self, ctx: Context, response: Response) -> Response:
+        """The request is no longer in flight."""
         if ctx.bucket is not None:
             with self._lock:
                 self._in_flight[(ctx.integration_code or "", ctx.bucket)] -= 1
@@ -182,6 +187,7 @@ class ConcurrencyTracker:
             return dict(self._peak)
 
     def reset(self) -> None:
+        """Forget the peaks (requests in flight stay counted)."""
         with self._lock:
             self._peak.clear()
 

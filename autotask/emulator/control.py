@@ -57,6 +57,7 @@ class Control:
         return action(payload)
 
     def stats(self, _: Any) -> Response:
+        """GET stats."""
         return json_response(
             200,
             {
@@ -69,13 +70,16 @@ class Control:
         )
 
     def reset(self, _: Any) -> Response:
+        """POST reset."""
         self._reset()
         return json_response(200, {"reset": True})
 
     def requests(self, _: Any) -> Response:
+        """GET requests."""
         return json_response(200, {"requests": self.api.recent()})
 
     def seed(self, payload: Any) -> Response:
+        """POST seed: ``{"entity", "count"}``; ids continue after the largest."""
         if not isinstance(payload, dict):
             return errors(400, 'Expected {"entity": "Companies", "count": 1000}.')
         entity = schema.entity(str(payload.get("entity", "")))
@@ -104,6 +108,7 @@ class Control:
         )
 
     def move_clock(self, payload: Any) -> Response:
+        """POST clock: ``{"advance": seconds}``."""
         advance = payload.get("advance") if isinstance(payload, dict) else None
         if not isinstance(advance, (int, float)) or isinstance(advance, bool) or advance < 0:
             return errors(400, 'Expected {"advance": seconds} with seconds >= 0.')

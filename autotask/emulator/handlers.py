@@ -149,9 +149,11 @@ class Handlers:
     # --- endpoints without an entity ---
 
     def do_version(self, ctx: Context) -> Response:
+        """GET versioninformation (no auth): the pinned V1.0 (fact sheet §1)."""
         return json_response(200, {"apiVersions": ["V1.0"]})
 
     def do_zone(self, ctx: Context) -> Response:
+        """GET V1.0/zoneInformation?user= (no auth): this emulator's own base URL."""
         user = (ctx.query.get("user") or "").strip()
         if not user or user.lower() != self.settings.username.lower():
             return errors(500, "Zone information could not be determined")
@@ -161,10 +163,12 @@ class Handlers:
         )
 
     def do_threshold(self, ctx: Context) -> Response:
+        """GET V1.0/ThresholdInformation."""
         # Bare object, camelCase keys (fact sheet §11.8); the count includes this call.
         return json_response(200, self.threshold_info())
 
     def do_all_info(self, ctx: Context) -> Response:
+        """GET V1.0/EntityInformation: every entity's info (fact sheet §4.4)."""
         return json_response(
             200,
             {"entityDescriptions": [metadata.entity_information(e) for e in schema.entities()]},
@@ -173,22 +177,27 @@ class Handlers:
     # --- metadata ---
 
     def do_info(self, ctx: Context) -> Response:
+        """GET {E}/entityInformation."""
         return json_response(200, metadata.entity_information(_entity(ctx)))
 
     def do_fields(self, ctx: Context) -> Response:
+        """GET {E}/entityInformation/fields."""
         return json_response(200, metadata.fields_body(_entity(ctx)))
 
     def do_udfs(self, ctx: Context) -> Response:
+        """GET {E}/entityInformation/userDefinedFields."""
         return json_response(200, metadata.udfs_body(_entity(ctx)))
 
     # --- reads ---
 
     def do_get(self, ctx: Context) -> Response:
+        """GET {E}/{id}: ``{item}``; attachments ``{items}`` with data."""
         entity = _entity(ctx)
         assert ctx.route is not None and ctx.route.record_id is not None
         return self._item(entity, ctx.route.record_id, self.store.get(entity, ctx.route.record_id))
 
     def do_child_get(self, ctx: Context) -> Response:
+        """GET {Parent}/{pid}/{Child}/{id}: as ``do_get`` when the record is the parent's."""
         entity = _entity(ctx)
         assert ctx.route is not None and ctx.route.record_id is not None
         return self._item(entity, ctx.route.record_id, self._child_doc(ctx))
@@ -208,6 +217,7 @@ class Handlers:
         return Response(200, b'{"item":' + encoder.encode(doc).encode("utf-8") + b"}")
 
     def do_query(self, ctx: Context) -> Response:
+        """POST {E}/query (JSON body) or GET {E}/query?search=: the first page."""
         entity = _entity(ctx)
         if ctx.method == "POST":
             query = compile_query(entity, json_body(ctx), self.settings.quirks)
@@ -217,6 +227,7 @@ class Handlers:
         return self._page(ctx, entity, query, start_id=-1, previous=(), search=search)
 
     def do_count(self, ctx: Context) -> Response:
+        """POST|GET {E}/query/count: ``{queryCount}``."""
         entity = _entity(ctx)
         body = json_body(ctx) if ctx.method == "POST" else parse_search(ctx.query.get("search"))
         query = compile_query(entity, body, self.settings.quirks)
@@ -225,6 +236,7 @@ class Handlers:
         )
 
     def do_next(self, ctx: Context) -> Response:
+        """POST|GET {E}/query/next?paging=: a further page."""
         entity = _entity(ctx)
         search = ctx.query.get("search")
         # A POST query's link has no search (the body is the search); a GET query's has one.
@@ -242,6 +254,7 @@ class Handlers:
         )
 
     def do_child_list(self, ctx: Context) -> Response:
+        """GET {Parent}/{pid}/{Child}: the parent's children, paged like a query."""
         entity = _entity(ctx)
         route = ctx.route
         assert route is not None and route.child is not None and route.parent is not None
@@ -304,12 +317,14 @@ class Handlers:
         )
 
     def do_create(self, ctx: Context) -> Response:
+        """POST {E}: create, ``{itemId}``."""
         entity = _entity(ctx)
         return self._insert(
             ctx, entity, prepare_create(entity, json_body(ctx), self._write_context(ctx))
         )
 
     def do_child_create(self, ctx: Context) -> Response:
+        """POST {Parent}/{pid}/{Child}: create under the parent."""
         entity = _entity(ctx)
         missing = self._missing_parent(ctx)
         if missing is not None:
@@ -328,15 +343,19 @@ class Handlers:
         return json_response(200, {"itemId": new_id})
 
     def do_update(self, ctx: Context) -> Response:
+        """PATCH {E}: merge the body into the record named by its id."""
         return self._update(ctx, replace=False)
 
     def do_replace(self, ctx: Context) -> Response:
+        """PUT {E}: replace the record's writable fields."""
         return self._update(ctx, replace=True)
 
     def do_child_update(self, ctx: Context) -> Response:
+        """PATCH {Parent}/{pid}/{Child}."""
         return self._update(ctx, replace=False)
 
     def do_child_replace(self, ctx: Context) -> Response:
+        """PUT {Parent}/{pid}/{Child}."""
         return self._update(ctx, replace=True)
 
     def _update(self, ctx: Context, *, replace: bool) -> Response:
@@ -358,6 +377,7 @@ class Handlers:
         return json_response(200, {"itemId": record_id})
 
     def do_delete(self, ctx: Context) -> Response:
+        """DELETE {E}/{id}."""
         entity = _entity(ctx)
         assert ctx.route is not None and ctx.route.record_id is not None
         if not self.store.delete(entity, ctx.route.record_id):
@@ -365,6 +385,7 @@ class Handlers:
         return json_response(200, {"itemId": ctx.route.record_id})
 
     def do_child_delete(self, ctx: Context) -> Response:
+        """DELETE {Parent}/{pid}/{Child}/{id}."""
         entity = _entity(ctx)
         assert ctx.route is not None and ctx.route.record_id is not None
         if self._child_doc(ctx) is None or not self.store.delete(entity, ctx.route.record_id):
