@@ -103,6 +103,9 @@ class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "autotask-emulator"
     sys_version = ""
+    # An idle keep-alive connection (or a body that never arrives) is closed after 120 s, IIS's
+    # default connection timeout, so stalled clients cannot pile up threads.
+    timeout = 120
     server: EmulatorHTTPServer
 
     def setup(self) -> None:
