@@ -309,6 +309,8 @@ class Transport:
                     continue
             if failure is Failure.RATE_LIMIT:
                 self.budget.mark_exhausted()
+                if not request.budgeted:
+                    raise error  # a budget check refused: the budget loop decides, not retries
             delay = self.policy.decide(operation, failure, attempt, error.retry_after, self._rand())
             if delay is None:
                 if RetryPolicy.outcome_unknown(operation, failure):
@@ -526,7 +528,6 @@ class Transport:
                     f"{self.budget.limit}) and did not free within {self.budget.max_wait:.0f} s",
                     operation=request.operation.value,
                     entity=request.entity,
-                    retry_after=60.0,
                 )
             if decision.check and self._checking.acquire(blocking=False):
                 try:
