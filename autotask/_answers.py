@@ -220,23 +220,30 @@ def api_texts(body: bytes) -> list[str]:
     ``{"errors": ["..."]}`` (strings; objects with a ``message`` are tolerated), or the ASP.NET
     Web API shape ``{"Message": "..."}`` (fact sheet §5). A body that is not JSON gives none.
     """
+    errors, messages = _texts(body)
+    return errors + messages
+
+
+def _texts(body: bytes) -> tuple[list[str], list[str]]:
+    """``(errors[] texts, ASP.NET Message texts)`` of an error body."""
     try:
         decoded = json.loads(body) if body else None
     except ValueError:
-        return []
-    texts: list[str] = []
+        return [], []
+    errors: list[str] = []
+    messages: list[str] = []
     if isinstance(decoded, Mapping):
         for key, value in decoded.items():
             folded = str(key).lower()
             if folded == "errors" and isinstance(value, list):
                 for item in value:
                     if isinstance(item, str):
-                        texts.append(item)
+                        errors.append(item)
                     elif isinstance(item, Mapping) and isinstance(item.get("message"), str):
-                        texts.append(item["message"])
+                        errors.append(item["message"])
             elif folded in ("message", "exceptionmessage") and isinstance(value, str):
-                texts.append(value)
-    return [t for t in texts if t.strip()]
+                messages.append(value)
+    return [t for t in errors if t.strip()], [t for t in messages if t.strip()]
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -268,7 +275,8 @@ def error_for_answer(
     auth, validation); for writes answered with a bare 5xx it is None, because a server error
     after the write is indistinguishable from one before it.
     """
-    texts = api_texts(body)
+    error_texts, messages = _texts(body)
+    texts = error_texts + messages
     joined = " ".join(texts)
     op, write = operation.value, operation.is_write
     wait = retry_after_seconds(retry_after)
@@ -300,7 +308,9 @@ def error_for_answer(
         )
     if 400 <= status < 500:
         return Failure.FINAL, make(InvalidRequest, "request refused")
-    if texts and status == 500:
+    # Only errors[] text makes a 500 a refused request; the ASP.NET {"Message": "An error has
+    # occurred."} is an unhandled server error (CONTRACTS §3: "500s with no errors[] text").
+    if error_texts and status == 500:
         if _AUTH_TEXT.search(joined):
             return Failure.FINAL, make(AuthenticationError, "credentials refused")
         if _PERMISSION_TEXT.search(joined) and not _NO_MATCH_TEXT.search(joined):

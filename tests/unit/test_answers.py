@@ -214,15 +214,19 @@ THREAD_TEXT = (
             Failure.FINAL,
         ),
         (500, [], errors.ServerError, Failure.FINAL),
+        (500, None, errors.ServerError, Failure.FINAL),
         (502, [], errors.ServerError, Failure.UNAVAILABLE),
         (503, [], errors.ServerError, Failure.UNAVAILABLE),
         (504, [], errors.ServerError, Failure.UNAVAILABLE),
     ],
 )
 def test_answers_map_onto_the_error_tree(
-    status: int, texts: list[str], cls: type[errors.AutotaskError], failure: Failure
+    status: int, texts: list[str] | None, cls: type[errors.AutotaskError], failure: Failure
 ) -> None:
-    body = json.dumps({"errors": texts}).encode() if texts else b""
+    if texts is None:  # the ASP.NET shape of an unhandled error: not errors[] text
+        texts, body = ["An error has occurred."], b'{"Message": "An error has occurred."}'
+    else:
+        body = json.dumps({"errors": texts}).encode() if texts else b""
     got_failure, error = error_for_answer(status, body, None, Operation.QUERY, "Tickets")
     assert type(error) is cls
     assert got_failure is failure
