@@ -16,22 +16,23 @@ hands back an unread :class:`StreamedResponse` that holds its thread-gate slot u
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import random
 import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import IO, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import urllib3
 import urllib3.exceptions as u3
 
 from autotask._answers import error_for_answer, parse_json, parse_usage
 from autotask._log import get_logger, mask
+from autotask._request import Request, StreamBody
+from autotask._tls import CA_FILES, ca_bundle, tls_context
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
@@ -57,101 +58,7 @@ __all__ = [
 ]
 
 _log = get_logger(__name__)
-
-#: CA bundles probed, in order, when neither ``ca_file`` nor SSL_CERT_FILE/SSL_CERT_DIR is set
-#: (Debian, RHEL, SUSE, ... layouts: build-tooling.md §5). The single binary carries Debian's
-#: OpenSSL, whose default paths do not exist on RHEL-style systems.
-CA_FILES = (
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/ca-bundle.pem",
-    "/etc/pki/tls/cacert.pem",
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-    "/etc/ssl/cert.pem",
-)
-_ERROR_BODY_LIMIT = 64 * 1024
-
-
-def ca_bundle(
-    ca_file: str | None = None,
-    environ: Mapping[str, str] | None = None,
-    exists: Callable[[str], bool] = os.path.exists,
-) -> tuple[str | None, str | None]:
-    """Where TLS certificates come from: ``(cafile, capath)``; ``(None, None)`` = OpenSSL defaults.
-
-    Order: ``ca_file`` (``RequestConfig(ca_file=...)``); else ``SSL_CERT_FILE`` /
-    ``SSL_CERT_DIR``; else the first existing file of :data:`CA_FILES`; else OpenSSL's defaults.
-    """
-    if ca_file:
-        return ca_file, None
-    env = os.environ if environ is None else environ
-    cert_file, cert_dir = env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None
-    if cert_file or cert_dir:
-        return cert_file, cert_dir
-    for candidate in CA_FILES:
-        if exists(candidate):
-            return candidate, None
-    return None, None
-
-
-def tls_context(
-    ca_file: str | None = None, environ: Mapping[str, str] | None = None
-) -> ssl.SSLContext:
-    """A verifying TLS context (hostname checked, certificates required) per :func:`ca_bundle`."""
-    cafile, capath = ca_bundle(ca_file, environ)
-    try:
-        if cafile is None and capath is None:
-            return ssl.create_default_context()
-        return ssl.create_default_context(cafile=cafile, capath=capath)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"cannot load CA certificates from {cafile or capath}: {exc}") from exc
-
-
-@dataclass(frozen=True, slots=True)
-class StreamBody:
-    """A request body streamed from a factory, with a known length (no chunked encoding).
-
-    Autotask's side of chunked bodies is unknown and the emulator refuses them with 411
-    (fact sheet §11.7), so the length must be known up front. ``open`` is called once per
-    attempt, so a retry can rebuild the body.
-
-    Args:
-        open: returns the body as an iterable of ``bytes`` chunks or a binary file object.
-        length: the exact number of bytes it yields (sent as ``Content-Length``).
-        content_type: the ``Content-Type`` header.
-    """
-
-    open: Callable[[], Iterable[bytes] | IO[bytes]]
-    length: int
-    content_type: str = "application/json"
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One API request, as a value.
-
-    Args:
-        operation: what it does (decides retries and impersonation).
-        method: the HTTP method.
-        path: below ``.../V1.0/`` (``"Tickets/query"``), or an absolute URL on the zone's origin
-            (a ``nextPageUrl``), or for ``ZONE`` the lookup URL.
-        entity: the entity acted on (the thread-gate bucket); derived from ``path`` if None.
-        body: a JSON-able value, pre-encoded ``bytes``, or a :class:`StreamBody`.
-        params: query-string parameters.
-        impersonate: a resource id for ``ImpersonationResourceId`` (writes only).
-        stream: hand back an unread :class:`StreamedResponse` instead of decoded JSON.
-        budgeted: False only for the budget's own ThresholdInformation checks.
-    """
-
-    operation: Operation
-    method: str
-    path: str
-    entity: str | None = None
-    body: Any = None
-    params: Mapping[str, str] | None = None
-    impersonate: int | None = None
-    stream: bool = False
-    budgeted: bool = True
+_ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error body read from a streamed answer
 
 
 class StreamedResponse:
@@ -198,9 +105,8 @@ class StreamedResponse:
         if release is None:
             return
         try:
-            self._response.drain_conn()
-        except (u3.HTTPError, OSError):
-            pass
+            with contextlib.suppress(u3.HTTPError, OSError):
+                self._response.drain_conn()
         finally:
             self._response.release_conn()
             release()
@@ -213,7 +119,8 @@ class StreamedResponse:
 
     def __del__(self) -> None:  # a forgotten stream must not hold its slot forever
         if getattr(self, "_release", None) is not None:
-            self.close()
+            with contextlib.suppress(Exception):  # may run during interpreter shutdown
+                self.close()
 
 
 class Transport:
