@@ -14,8 +14,9 @@ touching the handlers (CONTRACTS §5):
   ``Response.truncate_at``);
 - ``reset()`` runs on ``POST /_emulator/reset``.
 
-Two stages exist already: the request counter behind ThresholdInformation and the in-flight
-tracker behind ``max_concurrency`` in ``/_emulator/stats``.
+The stage in use is limit_stages.LimitStage (thread gate, hourly budget, latency); the faults
+of limit_stages.FaultLayer wrap the whole pipeline, before routing and authentication, because
+a load balancer or the network fails a request whatever its route (CONTRACTS §5).
 """
 
 from __future__ import annotations
@@ -23,20 +24,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from autotask.emulator import routes, wire
 from autotask.emulator.clock import Clock
+from autotask.emulator.faults import NO_FAULT
 from autotask.emulator.options import Settings
 from autotask.emulator.routes import Miss, Route
+
+if TYPE_CHECKING:
+    from autotask.emulator.limit_stages import FaultLayer
 
 log = logging.getLogger(__name__)
 
 REQUEST_LOG_SIZE = 1000
-HOUR = 3600.0
+DENIED = "Authorization has been denied for this request."
 
 
 @dataclass
@@ -55,6 +60,7 @@ class Context:
     bucket: str | None = None  # entity acted on: the thread-limit key
     integration_code: str | None = None  # set once authenticated
     attachment_bytes: int = 0  # decoded attachment size of a create (for the byte window)
+    slow: bool = False  # a `slow` fault: the limit stage adds --slow-ms to the latency
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -76,8 +82,9 @@ class Response:
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
     close: bool = False  # drop the connection after writing (or instead: see truncate_at)
-    truncate_at: int | None = None  # write only this many bytes of the response, then close
+    truncate_at: int | None = None  # write only this many bytes of the body, then close
     drop: bool = False  # write nothing at all and close (a reset)
+    content_type: str = "application/json; charset=utf-8"
 
 
 def json_response(status: int, obj: Any) -> Response:
@@ -118,80 +125,6 @@ class Stage(Protocol):
         """Clear state for ``POST /_emulator/reset``."""
 
 
-class RequestCounter:
-    """Authenticated API requests in the rolling hour, for ThresholdInformation (§11.8).
-
-    Counted before the handler runs, so the ThresholdInformation reply includes itself.
-    """
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._times: deque[float] = deque()
-
-    def before(self, ctx: Context) -> Response | None:
-        """Count the request; never answers."""
-        now = self._clock.seconds()
-        with self._lock:
-            self._times.append(now)
-            self._expire(now)
-        return None
-
-    def after(self, ctx: Context, response: Response) -> Response:
-        """Nothing to undo."""
-        return response
-
-    def _expire(self, now: float) -> None:
-        while self._times and self._times[0] <= now - HOUR:
-            self._times.popleft()
-
-    def count(self) -> int:
-        """Requests in the last 60 minutes of the emulator's clock."""
-        with self._lock:
-            self._expire(self._clock.seconds())
-            return len(self._times)
-
-    def reset(self) -> None:
-        """Forget every counted request."""
-        with self._lock:
-            self._times.clear()
-
-
-class ConcurrencyTracker:
-    """In-flight requests per (integration code, bucket) and the peak per bucket."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._in_flight: dict[tuple[str, str], int] = defaultdict(int)
-        self._peak: dict[str, int] = {}
-
-    def before(self, ctx: Context) -> Response | None:
-        """Count the request in flight; never answers."""
-        if ctx.bucket is not None:
-            key = (ctx.integration_code or "", ctx.bucket)
-            with self._lock:
-                self._in_flight[key] += 1
-                self._peak[ctx.bucket] = max(self._peak.get(ctx.bucket, 0), self._in_flight[key])
-        return None
-
-    def after(self, ctx: Context, response: Response) -> Response:
-        """The request is no longer in flight."""
-        if ctx.bucket is not None:
-            with self._lock:
-                self._in_flight[(ctx.integration_code or "", ctx.bucket)] -= 1
-        return response
-
-    def peaks(self) -> dict[str, int]:
-        """The highest concurrency seen per bucket."""
-        with self._lock:
-            return dict(self._peak)
-
-    def reset(self) -> None:
-        """Forget the peaks (requests in flight stay counted)."""
-        with self._lock:
-            self._peak.clear()
-
-
 class Handler(Protocol):
     """What the pipeline calls once a request is routed and admitted (handlers.py)."""
 
@@ -202,25 +135,38 @@ class Handler(Protocol):
 class Api:
     """The pipeline of every ``/ATServicesRest/`` request."""
 
-    def __init__(self, settings: Settings, clock: Clock, handler: Handler) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        handler: Handler,
+        stages: Sequence[Stage] = (),
+        faults: FaultLayer | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.handler = handler
-        self.counter = RequestCounter(clock)
-        self.concurrency = ConcurrencyTracker()
-        # Issue 3 inserts its stages here: thread gate, hourly budget, faults.
-        self.stages: list[Stage] = [self.counter, self.concurrency]
+        self.stages: list[Stage] = list(stages)
+        self.faults = faults
         self._lock = threading.Lock()
         self._requests: dict[str, dict[str, int]] = {}
         self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
 
     def handle(self, ctx: Context) -> Response:
         """Route, authenticate, run the stages and the handler; never raises."""
+        decision = NO_FAULT if self.faults is None else self.faults.decide(ctx)
+        if decision.before and self.faults is not None:
+            ctx.template = routes.resolve(ctx.method, ctx.path).template  # for the stats
+            response = self.faults.answer(decision)
+            self._record(ctx, response)
+            return response
         try:
             response = self._handle(ctx)
         except Exception:  # the server must survive any bug with a 500, never die
             log.exception("unhandled error serving %s %s", ctx.method, ctx.path)
             response = errors(500, "An unexpected error occurred in the emulator.")
+        if decision.after and self.faults is not None:
+            response = self.faults.spoil(decision, response)
         self._record(ctx, response)
         return response
 
@@ -258,27 +204,34 @@ class Api:
         Unknown user and wrong integration code are 500 with the recorded texts
         (error_500_invalid_username.json, error_500_invalid_integration_code.json); a wrong
         secret for a known user is 401 (§2, apigrate #19). The 401 body is ASP.NET's
-        authorization message (not captured; §2 marks it unverified).
+        authorization message (not captured; §2 marks it unverified). ``--auth-failure-status
+        401`` answers the unknown user and integration code with that 401 too.
         """
         headers = ctx.headers
         user = (headers.get("UserName") or "").strip()
+        unknown_as_401 = self.settings.quirks.auth_failure_status == 401
         if user.lower() != self.settings.username.lower():
+            if unknown_as_401:
+                return message(401, DENIED)
             return errors(500, "Zone information could not be determined")
         if (headers.get("ApiIntegrationCode") or "").strip() != self.settings.integration_code:
+            if unknown_as_401:
+                return message(401, DENIED)
             return errors(500, "IntegrationCode is invalid.")
         if headers.get("Secret") != self.settings.secret:
-            return message(401, "Authorization has been denied for this request.")
+            return message(401, DENIED)
         ctx.integration_code = self.settings.integration_code
         return None
 
     def _record(self, ctx: Context, response: Response) -> None:
-        status = str(response.status)
+        # A dropped connection (reset-before, reset-after) sent no status at all.
+        status = "dropped" if response.drop else str(response.status)
         entry = {
             "time": wire.format_datetime(wire.canonical_datetime(self.clock.now())),
             "method": ctx.method,
             "path": ctx.path,
             "route": ctx.template,
-            "status": response.status,
+            "status": "dropped" if response.drop else response.status,
             "bodySize": ctx.body_size,
             "durationMs": round((time.monotonic() - ctx.started) * 1000, 3),
             "headers": masked_headers(ctx.headers),

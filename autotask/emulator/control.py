@@ -6,7 +6,14 @@
 - ``GET /_emulator/requests``: the recent request log, secrets masked.
 - ``POST /_emulator/seed`` ``{"entity": "Companies", "count": 100000}``: bulk-creates valid
   records straight into the store, outside the API and its limits.
-- ``POST /_emulator/clock`` ``{"advance": seconds}``: moves the emulator's clock forward.
+- ``POST /_emulator/clock`` ``{"advance": seconds}``: moves the emulator's clock forward (every
+  window: hourly budget, attachment bytes, and the server-set dates).
+- ``POST /_emulator/faults`` ``{"seed": 7, "rules": [...]}``: replaces the fault rules
+  (faults.py has the grammar; ``{"rules": []}`` clears); ``GET`` reads them back. A reset
+  restores the ``--faults`` rules.
+
+``stats`` also carries ``in_flight`` (requests holding a thread slot now, per entity), which
+lets a test wait until its requests are inside the gate.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from typing import Any
 from autotask.emulator import demo, schema, wire
 from autotask.emulator.app import Api, Response, errors, json_response, method_not_allowed
 from autotask.emulator.clock import Clock
+from autotask.emulator.faults import FaultRuleError
+from autotask.emulator.limit_stages import FaultLayer
 from autotask.emulator.store import Store, stored_from_wire
 
 MAX_SEED = 1_000_000
@@ -31,15 +40,18 @@ class Control:
         self.api = api
         self.clock = clock
         self._reset = reset
-        # Issue 3 fills these from the fault plan and the thread gate.
-        self.faults: Callable[[], dict[str, int]] = dict
+        # The server wires these to the fault layer and the thread gate (limit_stages.py).
+        self.fault_layer: FaultLayer | None = None
         self.thread_rejections: Callable[[], dict[str, int]] = dict
+        self.max_concurrency: Callable[[], dict[str, int]] = dict
+        self.in_flight: Callable[[], dict[str, int]] = dict
         self._routes: dict[str, dict[str, Callable[[Any], Response]]] = {
             "stats": {"GET": self.stats},
             "reset": {"POST": self.reset},
             "requests": {"GET": self.requests},
             "seed": {"POST": self.seed},
             "clock": {"POST": self.move_clock},
+            "faults": {"GET": self.read_faults, "POST": self.set_faults},
         }
 
     def handle(self, method: str, name: str, body: bytes) -> Response:
@@ -63,9 +75,10 @@ class Control:
             {
                 "records": self.store.counts(),
                 "requests": self.api.request_counts(),
-                "faults": self.faults(),
+                "faults": self.fault_layer.plan.counts() if self.fault_layer else {},
                 "thread_rejections": self.thread_rejections(),
-                "max_concurrency": self.api.concurrency.peaks(),
+                "max_concurrency": self.max_concurrency(),
+                "in_flight": self.in_flight(),
             },
         )
 
@@ -115,3 +128,18 @@ class Control:
         offset = self.clock.advance(float(advance))
         now = wire.format_datetime(wire.canonical_datetime(self.clock.now()))
         return json_response(200, {"offset": offset, "now": now})
+
+    def read_faults(self, _: Any) -> Response:
+        """GET faults: the active rules in the POST form."""
+        if self.fault_layer is None:
+            return json_response(200, {"seed": 0, "rules": []})
+        return json_response(200, self.fault_layer.plan.to_json())
+
+    def set_faults(self, payload: Any) -> Response:
+        """POST faults: replace the rules (CONTRACTS §5); 400 names what is wrong."""
+        if self.fault_layer is None:
+            return errors(404, "Faults are not available.")
+        try:
+            return json_response(200, self.fault_layer.replace(payload))
+        except FaultRuleError as exc:
+            return errors(400, str(exc))

@@ -194,21 +194,27 @@ class Handlers:
         """GET {E}/{id}: ``{item}``; attachments ``{items}`` with data."""
         entity = _entity(ctx)
         assert ctx.route is not None and ctx.route.record_id is not None
-        return self._item(entity, ctx.route.record_id, self.store.get(entity, ctx.route.record_id))
+        doc = self.store.get(entity, ctx.route.record_id)
+        return self._item(entity, ctx.route.record_id, doc, child=False)
 
     def do_child_get(self, ctx: Context) -> Response:
         """GET {Parent}/{pid}/{Child}/{id}: as ``do_get`` when the record is the parent's."""
         entity = _entity(ctx)
         assert ctx.route is not None and ctx.route.record_id is not None
-        return self._item(entity, ctx.route.record_id, self._child_doc(ctx))
+        return self._item(entity, ctx.route.record_id, self._child_doc(ctx), child=True)
 
-    def _item(self, entity: EntityDef, record_id: int, doc: Doc | None) -> Response:
+    def _item(self, entity: EntityDef, record_id: int, doc: Doc | None, *, child: bool) -> Response:
         encoder = wire.encoder_for(entity)
         if entity.attachment:
             if doc is None:
                 return errors(500, ATTACHMENT_NOT_FOUND)
-            data = self.store.get_data(entity, record_id)
+            quirks = self.settings.quirks
+            data = None
+            if child or not quirks.attachment_data_child_only:  # §11.3 option: child form only
+                data = self.store.get_data(entity, record_id)
             doc["data"] = base64.b64encode(data).decode("ascii") if data is not None else None
+            if quirks.attachment_item_wrapper:  # §11.3 option: {"item": {...}}
+                return Response(200, b'{"item":' + encoder.encode(doc).encode("utf-8") + b"}")
             return _page_response(encoder.encode_many([doc]), 1, MAX_PAGE_SIZE, None, None)
         if doc is None:
             if self.settings.quirks.missing_item_404:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from autotask.emulator.limit_options import LimitSettings, Quirks, add_limit_arguments
+
+__all__ = ["LimitSettings", "Quirks", "Settings", "add_arguments"]
 
 DESCRIPTION = (
     "Serve a local emulator of the Autotask PSA REST API (V1.0) on loopback, for tests, "
@@ -24,27 +28,25 @@ default credentials (CONTRACTS §5):
 control API (no auth, loopback only), outside /ATServicesRest/:
   GET  /_emulator/stats      POST /_emulator/reset     GET /_emulator/requests
   POST /_emulator/seed       {"entity": "Companies", "count": 100000}
+  POST /_emulator/clock      {"advance": 3600}
+  POST /_emulator/faults     {"seed": 7, "rules": [{"kind": "429", "probability": 0.05,
+                              "route": "POST:*/Tickets", "times": null, "after": 0}]}
+  GET  /_emulator/faults     the active rules
+
+limits and latency (fact sheet §6, §7, §11.1):
+  thread gate     3 concurrent requests per (integration code, entity); the next gets 429
+  hourly budget   10,000 requests per rolling 60 minutes; +0.5 s per request past 50%,
+                  +1 s past 75%; over it 429 until the window frees
+  attachments     6 MiB per file; 10,000,000 bytes per rolling 5 minutes, then 500
+  --latency-ms is served while a request holds its slot: throughput <= thread-limit / latency
+
+faults: 429, thread, 500, 503 and reset-before answer before the request is applied;
+reset-after and truncate apply it and then lose or cut the answer; slow adds --slow-ms.
 """
 
 DEFAULT_USERNAME = "emulator@example.com"
 DEFAULT_SECRET = "emulator-secret"
 DEFAULT_INTEGRATION_CODE = "EMULATORINTEGRATIONCODE"
-
-
-@dataclass(frozen=True)
-class Quirks:
-    """Switches for the API behaviours the fact sheet could not settle (§11).
-
-    The defaults are the fact sheet's verdicts (CONTRACTS §5); each switch flips one of them.
-    """
-
-    strict_operators: bool = False  # reject unknown filter operators (default: ignored, §11.4)
-    clamp_max_records: bool = False  # MaxRecords > 500 served as 500 (default: 500 error, §11.4)
-    include_id_always: bool = False  # IncludeFields always adds id (default: only if named, §11.5)
-    missing_item_404: bool = (
-        False  # GET {E}/{id} of a missing id is 404 (default: item null, §11.2)
-    )
-    reject_unknown_fields: bool = False  # unknown body fields are 500 (default: ignored)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class Settings:
     username: str = DEFAULT_USERNAME
     secret: str = DEFAULT_SECRET
     integration_code: str = DEFAULT_INTEGRATION_CODE
-    quirks: Quirks = Quirks()
+    quirks: Quirks = field(default_factory=Quirks)
+    limits: LimitSettings = field(default_factory=LimitSettings)
 
     def __repr__(self) -> str:  # never show the secret
         return (
@@ -81,6 +84,8 @@ class Settings:
             integration_code=ns.integration_code
             or env.get("AUTOTASK_EMULATOR_INTEGRATION_CODE")
             or DEFAULT_INTEGRATION_CODE,
+            quirks=Quirks.from_namespace(ns),
+            limits=LimitSettings.from_namespace(ns),
         )
 
 
@@ -111,3 +116,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="C",
         help=f"API integration code (default: {DEFAULT_INTEGRATION_CODE})",
     )
+    add_limit_arguments(parser)

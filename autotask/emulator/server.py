@@ -6,17 +6,22 @@ until SIGTERM or SIGINT, then closes the store and returns 0.
 
 Transport rules (fact sheet §11.7, CONTRACTS §5): every answer has a Content-Length; chunked
 request bodies get 411 and bodies over 10 MiB get 413, both without reading the body and with
-the connection closed; nothing a client sends can stop the server (the pipeline turns any
-error into a 500). Paths under ``/ATServicesRest/`` (any case) go to the API pipeline
-(app.py), ``/_emulator/`` to the control API (loopback clients only), anything else is 404.
+the connection closed (quirk switches: ``--chunked-bodies accept``, ``--oversize-body-status
+500``, ``--max-body-bytes``); an injected reset closes the socket with an RST; nothing a
+client sends can stop the server (the pipeline turns any error into a 500). Paths under
+``/ATServicesRest/`` (any case) go to the API pipeline (app.py), ``/_emulator/`` to the control
+API (loopback clients only), anything else is 404.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import ipaddress
 import logging
 import signal
 import socket
+import struct
 import sys
 import threading
 from email.utils import formatdate
@@ -30,12 +35,12 @@ from autotask.emulator.app import Api, Context, Response, errors, not_found
 from autotask.emulator.clock import Clock
 from autotask.emulator.control import Control
 from autotask.emulator.handlers import Handlers
+from autotask.emulator.limit_stages import FaultLayer, LimitStage
 from autotask.emulator.options import Settings
 from autotask.emulator.store import Store, stored_from_wire
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 10 * 1024 * 1024  # fact sheet §11.7 default
 API_PREFIX = "/atservicesrest/"
 CONTROL_PREFIX = "/_emulator/"
 
@@ -52,22 +57,23 @@ class Emulator:
             self.store.mark_loaded()
         self.store.snapshot()
         self.handlers = Handlers(settings, self.store, self.clock)
-        self.api = Api(settings, self.clock, self.handlers)
-        self.handlers.threshold_info = self._threshold_info
+        self.limits = LimitStage(settings.limits, settings.quirks, self.clock.seconds)
+        self.faults = FaultLayer(settings.limits, settings.quirks.thread_limit_status)
+        self.api = Api(settings, self.clock, self.handlers, [self.limits], self.faults)
+        self.handlers.threshold_info = self.limits.threshold_info
+        self.handlers.check_attachment = self.limits.check_attachment
         self.control = Control(self.store, self.api, self.clock, self.reset)
-
-    def _threshold_info(self) -> dict[str, int]:
-        return {
-            "externalRequestThreshold": 10_000,
-            "requestThresholdTimeframe": 60,
-            "currentTimeframeRequestCount": self.api.counter.count(),
-        }
+        self.control.fault_layer = self.faults
+        self.control.thread_rejections = self.limits.gate.rejections
+        self.control.max_concurrency = self.limits.gate.max_concurrency
+        self.control.in_flight = self.limits.in_flight
 
     def reset(self) -> None:
         """Start data back, counters, stages and the clock cleared."""
         self.store.restore()
         self.clock.reset()
         self.api.reset()
+        self.faults.reset()
         self.handlers.find_api_resource()
 
     def close(self) -> None:
@@ -128,25 +134,39 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         emulator = self.server.emulator
+        quirks = emulator.settings.quirks
+        limit = quirks.max_body_bytes
+        too_large = errors(
+            quirks.oversize_body_status, f"The request body is larger than {limit} bytes."
+        )
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            self._write(
-                errors(411, "Chunked request bodies are not supported; send Content-Length."),
-                close=True,
-            )
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self._write(errors(400, "Content-Length is not a valid number."), close=True)
-            return
-        if length > MAX_BODY_BYTES:
-            self._write(
-                errors(413, f"The request body is larger than {MAX_BODY_BYTES} bytes."), close=True
-            )
-            return
-        body = self.rfile.read(length) if length else b""
+            if not quirks.accept_chunked:
+                self._write(
+                    errors(411, "Chunked request bodies are not supported; send Content-Length."),
+                    close=True,
+                )
+                return
+            try:
+                chunked = _read_chunked(self.rfile, limit)
+            except ValueError:
+                self._write(errors(400, "The chunked request body is malformed."), close=True)
+                return
+            if chunked is None:
+                self._write(too_large, close=True)
+                return
+            body = chunked
+        else:
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self._write(errors(400, "Content-Length is not a valid number."), close=True)
+                return
+            if length > limit:
+                self._write(too_large, close=True)
+                return
+            body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         path = unquote(url.path)
         lower = path.lower()
@@ -173,13 +193,21 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _write(self, response: Response, *, close: bool = False) -> None:
         if response.drop:
+            # A reset: no answer at all, and an RST instead of an orderly close (SO_LINGER 0).
             self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
             return
         close = close or response.close or self.close_connection
         body = b"" if getattr(self, "command", None) == "HEAD" else response.body
+        if response.truncate_at is not None:
+            # Headers with the full Content-Length, then only part of the body, then close.
+            body, close = body[: response.truncate_at], True
         head = [
             f"HTTP/1.1 {response.status} {_phrase(response.status)}",
-            "Content-Type: application/json; charset=utf-8",
+            f"Content-Type: {response.content_type}",
             f"Content-Length: {len(response.body)}",
             f"Date: {formatdate(usegmt=True)}",
             *(f"{name}: {value}" for name, value in response.headers),
@@ -187,13 +215,33 @@ class RequestHandler(BaseHTTPRequestHandler):
         if close:
             head.append("Connection: close")
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
-        if response.truncate_at is not None:
-            data, close = data[: response.truncate_at], True
         try:
             self.wfile.write(data)
         except OSError:
             close = True
         self.close_connection = close
+
+
+def _read_chunked(rfile: io.BufferedIOBase, limit: int) -> bytes | None:
+    """Read a chunked request body (``--chunked-bodies accept``); None past ``limit`` bytes.
+
+    Raises:
+        ValueError: on a malformed chunk size line.
+    """
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        size_line = rfile.readline(1024)
+        size = int(size_line.split(b";", 1)[0].strip() or b"x", 16)
+        if size == 0:
+            while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                pass  # trailers: ignored
+            return b"".join(parts)
+        total += size
+        if total > limit:
+            return None
+        parts.append(rfile.read(size))
+        rfile.readline(1024)  # the CRLF after each chunk
 
 
 def _phrase(status: int) -> str:

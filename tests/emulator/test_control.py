@@ -24,7 +24,15 @@ def test_stats_shape_and_request_counts(api: Api) -> None:
     api.request("DELETE", "Tickets/29296")
     api.get("NoSuch/1")
     stats = api.emulator.stats()
-    assert set(stats) == {"records", "requests", "faults", "thread_rejections", "max_concurrency"}
+    # CONTRACTS §5's five keys, plus in_flight (issue 3: lets a test wait for held slots).
+    assert set(stats) == {
+        "records",
+        "requests",
+        "faults",
+        "thread_rejections",
+        "max_concurrency",
+        "in_flight",
+    }
     requests = stats["requests"]
     assert requests["GET Tickets/{id}"] == {"200": 3}
     assert requests["POST Tickets/query"] == {"200": 1, "500": 1}

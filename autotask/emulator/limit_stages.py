@@ -1,0 +1,205 @@
+"""The limits and faults plugged into the request pipeline (app.py's hook points).
+
+Two pieces, in this order around every ``/ATServicesRest/`` request:
+
+1. ``FaultLayer`` (outermost, every API path, before routing and authentication, like a load
+   balancer or the network would): decides the request's faults (faults.py). A ``500``,
+   ``503``, ``429``, ``thread`` or ``reset-before`` answers instead of the API and nothing is
+   applied; ``reset-after`` and ``truncate`` spoil the answer of an applied request; ``slow``
+   marks the request for the limit stage's delay.
+2. ``LimitStage`` (a pipeline stage: after routing and authentication, before the handler):
+   takes a slot in the thread gate of (integration code, entity acted on), then asks the hourly
+   budget, then serves ``--latency-ms`` + the budget's added latency + ``slow`` *while holding
+   the slot*, so the throughput bound is ``thread_limit / latency`` (CONTRACTS §5). ``after``
+   gives the slot back before the answer is written, so a client that sends its next request
+   as soon as it reads an answer never races its own previous request for the slot.
+   It also serves the attachment byte limits to the handlers and the ThresholdInformation body.
+
+Rejected requests (thread gate, hourly budget) are not counted in the budget, and a request
+refused by the gate does not reach the budget at all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from autotask.emulator.app import Context, Response, errors
+from autotask.emulator.faults import (
+    NO_FAULT,
+    CannedAnswer,
+    FaultDecision,
+    FaultPlan,
+    FaultRule,
+    canned_answer,
+    plan_from_json,
+)
+from autotask.emulator.limit_options import LimitSettings, Quirks
+from autotask.emulator.limits import (
+    AttachmentWindow,
+    Bucket,
+    HourlyBudget,
+    ThreadGate,
+    request_threshold_text,
+    thread_threshold_text,
+    threshold_information,
+)
+
+Sleep = Callable[[float], None]
+
+
+class LimitStage:
+    """Thread gate, hourly budget, latency and attachment bytes (see the module docstring)."""
+
+    def __init__(
+        self,
+        limits: LimitSettings,
+        quirks: Quirks,
+        seconds: Callable[[], float],
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        """Create the stage.
+
+        Args:
+            limits: the limit flags.
+            quirks: the quirk flags (thread-limit status, Retry-After on hourly rejections).
+            seconds: the emulator clock's monotonic seconds (``Clock.seconds``).
+            sleep: how to wait (real time: latency is real even when the clock is moved).
+        """
+        self.limits = limits
+        self.quirks = quirks
+        self.gate = ThreadGate(limits.thread_limit)
+        self.budget = HourlyBudget(seconds, limits.hourly_limit, limits.threshold_latency_ms)
+        self.attachments = AttachmentWindow(
+            seconds, limits.attachment_max_bytes, limits.attachment_window_bytes
+        )
+        self._sleep = sleep
+        self._latency = limits.latency_ms / 1000
+        self._slow = limits.slow_ms / 1000
+        self._thread_answer = errors(
+            quirks.thread_limit_status,
+            thread_threshold_text(limits.thread_limit or 3),
+        )
+
+    def before(self, ctx: Context) -> Response | None:
+        """Take the slot, count the request, serve the latency; or answer a rejection."""
+        bucket = None
+        if ctx.bucket is not None:
+            bucket = Bucket(ctx.integration_code or "", ctx.bucket)
+            if not self.gate.try_acquire(bucket):
+                return self._thread_answer
+        admission = self.budget.admit()
+        if not admission.admitted:
+            if bucket is not None:
+                self.gate.release(bucket)
+            return self._hourly_answer(admission.retry_after)
+        delay = self._latency + admission.delay + (self._slow if ctx.slow else 0.0)
+        if delay > 0:
+            self._sleep(delay)
+        return None
+
+    def after(self, ctx: Context, response: Response) -> Response:
+        """Give the slot back (before the answer is written)."""
+        if ctx.bucket is not None:
+            self.gate.release(Bucket(ctx.integration_code or "", ctx.bucket))
+        return response
+
+    def _hourly_answer(self, retry_after: int) -> Response:
+        # fact sheet §11.1 (b): 429 with the threshold text; Retry-After only when switched on.
+        headers = (("Retry-After", str(retry_after)),) if self.quirks.hourly_retry_after else ()
+        response = errors(429, request_threshold_text(self.budget.limit or 10_000))
+        response.headers = headers
+        return response
+
+    def check_attachment(self, ctx: Context, size: int) -> Response | None:
+        """The handlers' hook before storing an attachment of ``size`` decoded bytes."""
+        verdict = self.attachments.check_and_record(size)
+        return None if verdict.error is None else errors(500, verdict.error)
+
+    def threshold_info(self) -> dict[str, int]:
+        """The ThresholdInformation body (this request already counted, §11.8)."""
+        return threshold_information(self.budget.limit, self.budget.count())
+
+    def in_flight(self) -> dict[str, int]:
+        """Requests holding a slot now, per entity (``/_emulator/stats`` ``in_flight``)."""
+        return self.gate.in_flight_by_entity()
+
+    def reset(self) -> None:
+        """Clear counters, the budget and the attachment window (held slots stay held)."""
+        self.gate.reset_counters()
+        self.budget.reset()
+        self.attachments.reset()
+
+
+class FaultLayer:
+    """Decides and applies the injected faults of each API request (see the module docstring)."""
+
+    def __init__(self, limits: LimitSettings, thread_status: int) -> None:
+        """Create the layer with the ``--faults`` rules and ``--fault-seed``.
+
+        Args:
+            limits: the limit and fault flags.
+            thread_status: the status of thread-limit rejections (quirk), used by ``thread``.
+        """
+        self.limits = limits
+        self.start_rules: tuple[FaultRule, ...] = limits.faults
+        self.start_seed = limits.fault_seed
+        self.plan = FaultPlan(limits.faults, limits.fault_seed)
+        self._answers: dict[str, CannedAnswer] = {
+            kind: canned_answer(
+                kind,
+                thread_text=thread_threshold_text(limits.thread_limit or 3),
+                thread_status=thread_status,
+                request_text=request_threshold_text(limits.hourly_limit or 10_000),
+                retry_after=limits.fault_retry_after,
+            )
+            for kind in ("429", "thread", "500", "503")
+        }
+
+    def decide(self, ctx: Context) -> FaultDecision:
+        """The faults of this request (``NO_FAULT`` fast when no rule is set)."""
+        if not self.plan.active:
+            return NO_FAULT
+        decision = self.plan.decide(ctx.method, ctx.path)
+        ctx.slow = decision.slow
+        return decision
+
+    def answer(self, decision: FaultDecision) -> Response:
+        """The answer of a before-apply fault: a canned answer, or a dropped connection."""
+        if decision.kind == "reset-before":
+            return Response(0, b"", drop=True)
+        assert decision.kind is not None
+        canned = self._answers[decision.kind]
+        return Response(
+            canned.status, canned.body, canned.headers, content_type=canned.content_type
+        )
+
+    def spoil(self, decision: FaultDecision, response: Response) -> Response:
+        """Lose (reset-after) or cut short (truncate) the answer of an applied request."""
+        if decision.kind == "reset-after":
+            return Response(response.status, b"", drop=True)
+        # truncate: the status line, the headers (with the full Content-Length) and half of
+        # the body go out, then the connection closes.
+        return Response(
+            response.status,
+            response.body,
+            response.headers,
+            close=True,
+            truncate_at=len(response.body) // 2,
+            content_type=response.content_type,
+        )
+
+    def replace(self, body: object) -> dict[str, object]:
+        """Serve ``POST /_emulator/faults``: new rules and seed; returns the plan read back.
+
+        Raises:
+            faults.FaultRuleError: when the body does not follow CONTRACTS §5.
+        """
+        seed, rules = plan_from_json(body)
+        self.plan.replace(rules, seed)  # fresh RNGs and counters; the fault counts stay
+        return self.plan.to_json()
+
+    def reset(self) -> None:
+        """Back to the ``--faults`` rules, with fresh RNGs and counters."""
+        self.plan.replace(self.start_rules, self.start_seed)
+        self.plan.reset()

@@ -1,0 +1,193 @@
+"""Quirk switches (issue 3): each uncertain behaviour of fact sheet §11 flips with one flag.
+
+Each test checks the default on the session emulator and the switched behaviour on one
+emulator started with every non-default quirk (the switches are independent of each other).
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.emulator.support import ALL, AUTH, Api
+from tests.emulator_process import Emulator, running_emulator
+
+SWITCHED = (
+    "--auth-failure-status", "401",
+    "--strict-operators",
+    "--max-records-policy", "clamp",
+    "--missing-id", "404",
+    "--chunked-bodies", "accept",
+    "--oversize-body-status", "500",
+    "--max-body-bytes", "4096",
+    "--attachment-wrapper", "item",
+    "--attachment-data", "child",
+    "--include-fields-id", "always",
+    "--unknown-body-fields", "reject",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def switched_session() -> Iterator[Emulator]:
+    with running_emulator(*SWITCHED) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def switched(switched_session: Emulator) -> Api:
+    switched_session.reset()
+    return Api(switched_session)
+
+
+def test_auth_failure_status(api: Api, switched: Api) -> None:
+    for client in (api, switched):
+        assert client.get("Tickets/29296", headers={"Secret": "wrong"}).status == 401
+    unknown_user = {"UserName": "nobody@example.com"}
+    unknown_code = {"ApiIntegrationCode": "NOPE"}
+    assert api.get("Tickets/29296", headers=unknown_user).status == 500
+    assert api.get("Tickets/29296", headers=unknown_code).status == 500
+    assert switched.get("Tickets/29296", headers=unknown_user).status == 401
+    assert switched.get("Tickets/29296", headers=unknown_code).status == 401
+
+
+def test_unknown_operators(api: Api, switched: Api) -> None:
+    odd = [{"op": "noteExist", "field": "id"}]
+    assert api.query("Tickets", odd).status == 200  # silently ignored (§11.4)
+    reply = switched.query("Tickets", odd)
+    assert reply.status == 500
+    assert reply.errors
+
+
+def test_max_records_over_500(api: Api, switched: Api) -> None:
+    assert api.query("Tickets", MaxRecords=501).status == 500
+    clamped = switched.query("Tickets", MaxRecords=501)
+    assert clamped.status == 200
+    assert clamped.json["pageDetails"]["requestCount"] == 500
+
+
+def test_missing_id(api: Api, switched: Api) -> None:
+    assert api.get("Tickets/999999999").json == {"item": None}
+    assert switched.get("Tickets/999999999").status == 404
+
+
+def test_include_fields_id(api: Api, switched: Api) -> None:
+    body = {"IncludeFields": ["title"], "MaxRecords": 1}
+    assert set(api.query("Tickets", **body).json["items"][0]) == {"title", "userDefinedFields"}
+    assert set(switched.query("Tickets", **body).json["items"][0]) == {
+        "id",
+        "title",
+        "userDefinedFields",
+    }
+
+
+def test_unknown_body_fields(api: Api, switched: Api) -> None:
+    ticket = api.ids("Tickets", MaxRecords=1)[0]
+    patch = {"id": ticket, "title": "Renamed", "noSuchField": 1}
+    assert api.request("PATCH", "Tickets", patch).status == 200
+    rejected = switched.request("PATCH", "Tickets", patch)
+    assert rejected.status == 500
+    assert rejected.errors
+
+
+def _raw(emulator: Emulator, request: bytes) -> bytes:
+    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
+                break
+    return b"".join(chunks)
+
+
+def _complete(data: bytes) -> bool:
+    head, _, body = data.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    return False
+
+
+def _headers() -> bytes:
+    return b"".join(f"{k}: {v}\r\n".encode() for k, v in AUTH.items())
+
+
+def test_chunked_bodies(api: Api, switched: Api) -> None:
+    body = b'{"filter":[{"op":"exist","field":"id"}],"MaxRecords":2}'
+    request = (
+        b"POST /ATServicesRest/V1.0/Tickets/query HTTP/1.1\r\nHost: x\r\n"
+        + _headers()
+        + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + f"{len(body) - 10:x}\r\n".encode()
+        + body[:-10]
+        + b"\r\n"
+        + f"{10:x}\r\n".encode()
+        + body[-10:]
+        + b"\r\n0\r\n\r\n"
+    )
+    assert _raw(api.emulator, request).startswith(b"HTTP/1.1 411 ")
+    accepted = _raw(switched.emulator, request)
+    assert accepted.startswith(b"HTTP/1.1 200 "), accepted[:300]
+    assert b'"items"' in accepted
+
+
+def test_oversize_bodies(api: Api, switched: Api) -> None:
+    big = {"filter": ALL, "pad": "x" * 5000}
+    assert api.query("Tickets", **{"pad": "x" * 5000}).status == 200  # under the 10 MiB default
+    reply = switched.post("Tickets/query", big)
+    assert reply.status == 500
+    assert reply.errors
+    assert switched.query("Tickets").status == 200  # the server carries on
+
+
+def _attachment() -> dict[str, object]:
+    return {
+        "id": 0,
+        "attachmentType": "FILE_ATTACHMENT",
+        "fullPath": "quirk.txt",
+        "title": "quirk",
+        "publish": 1,
+        "data": base64.b64encode(b"quirk data").decode(),
+    }
+
+
+def test_attachment_wrapper_and_data(api: Api, switched: Api) -> None:
+    for client in (api, switched):
+        ticket = client.ids("Tickets", MaxRecords=1)[0]
+        new_id = client.create(f"Tickets/{ticket}/Attachments", _attachment())
+        child = client.get(f"Tickets/{ticket}/Attachments/{new_id}").json
+        root = client.get(f"TicketAttachments/{new_id}").json
+        if client is api:
+            assert len(child["items"]) == 1 and len(root["items"]) == 1
+            assert base64.b64decode(child["items"][0]["data"]) == b"quirk data"
+            assert base64.b64decode(root["items"][0]["data"]) == b"quirk data"
+        else:
+            assert base64.b64decode(child["item"]["data"]) == b"quirk data"
+            assert root["item"]["id"] == new_id
+            assert root["item"]["data"] is None  # only the child form carries data
+
+
+def test_thread_limit_status_500() -> None:
+    flags = ("--thread-limit", "1", "--thread-limit-status", "500", "--latency-ms", "3000")
+    with running_emulator(*flags) as emulator:
+        holder = threading.Thread(target=lambda: Api(emulator).get("ThresholdInformation"))
+        holder.start()
+        deadline = time.monotonic() + 30
+        while emulator.stats()["in_flight"].get("ThresholdInformation", 0) < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        reply = Api(emulator).get("ThresholdInformation")
+        holder.join(30)
+    assert reply.status == 500
+    assert reply.errors == [
+        "Thread Threshold Exceeded - The Autotask API thread threshold of 1 threads has been "
+        "exceeded."
+    ]
