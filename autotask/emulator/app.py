@@ -157,6 +157,7 @@ class Api:
         decision = NO_FAULT if self.faults is None else self.faults.decide(ctx)
         if decision.before and self.faults is not None:
             ctx.template = routes.resolve(ctx.method, ctx.path).template  # for the stats
+            self.faults.serve_slow(ctx)
             response = self.faults.answer(decision)
             self._record(ctx, response)
             return response
@@ -165,8 +166,10 @@ class Api:
         except Exception:  # the server must survive any bug with a 500, never die
             log.exception("unhandled error serving %s %s", ctx.method, ctx.path)
             response = errors(500, "An unexpected error occurred in the emulator.")
-        if decision.after and self.faults is not None:
-            response = self.faults.spoil(decision, response)
+        if self.faults is not None:
+            self.faults.serve_slow(ctx)
+            if decision.after:
+                response = self.faults.spoil(decision, response)
         self._record(ctx, response)
         return response
 

@@ -94,6 +94,7 @@ class LimitStage:
                 self.gate.release(bucket)
             return self._hourly_answer(admission.retry_after)
         delay = self._latency + admission.delay + (self._slow if ctx.slow else 0.0)
+        ctx.slow = False  # served here, holding the slot
         if delay > 0:
             self._sleep(delay)
         return None
@@ -163,6 +164,12 @@ class FaultLayer:
         decision = self.plan.decide(ctx.method, ctx.path)
         ctx.slow = decision.slow
         return decision
+
+    def serve_slow(self, ctx: Context) -> None:
+        """Serve a ``slow`` delay the limit stage did not (unauthenticated or refused routes)."""
+        if ctx.slow:
+            ctx.slow = False
+            time.sleep(self.limits.slow_ms / 1000)
 
     def answer(self, decision: FaultDecision) -> Response:
         """The answer of a before-apply fault: a canned answer, or a dropped connection."""
