@@ -27,6 +27,7 @@ __all__ = ["BudgetDecision", "HourlyBudget", "ThreadGate"]
 
 WINDOW = 3600.0  # the rolling hour (ThresholdInformation: requestThresholdTimeframe 60 min)
 RECHECK = 60.0  # while the budget is exhausted, ask ThresholdInformation at most this often
+_EPSILON = 1e-3  # waits shorter than this count as done (float sums never land exactly)
 
 
 class ThreadGate:
@@ -142,7 +143,7 @@ class HourlyBudget:
         self._sent: deque[float] = deque()  # our request times within the window
         self._server_count: int | None = None  # ThresholdInformation's count at the last check
         self._since_check = 0  # our requests since that check
-        self._last_start: float | None = None
+        self._next_start: float | None = None  # earliest start of the next paced request
         self._exhausted_since: float | None = None
         self._checked_at: float | None = None
 
@@ -159,7 +160,6 @@ class HourlyBudget:
             self._trim(now)
             self._sent.append(now)
             self._since_check += 1
-            self._last_start = now
 
     def update(self, threshold: int, count: int) -> None:
         """Take the server's figures from a ThresholdInformation answer (fact sheet §11.8)."""
@@ -219,18 +219,26 @@ class HourlyBudget:
                 if self._exhausted_since is None:
                     self._exhausted_since = now
                 checked = self._checked_at
-                if checked is None or checked < self._exhausted_since or now - checked >= RECHECK:
+                if (
+                    checked is None
+                    or checked < self._exhausted_since
+                    or now - checked >= RECHECK - _EPSILON
+                ):
                     # Never wait (or give up) on a guess: ask the server first.
                     return BudgetDecision(check=True, usage=usage)
                 waited = now - self._exhausted_since
-                if waited >= self.max_wait:
+                if waited >= self.max_wait - _EPSILON:
                     return BudgetDecision(exhausted=True, usage=usage)
                 wait = min(RECHECK - (now - checked), self.max_wait - waited)
-                return BudgetDecision(wait=max(wait, 0.0), usage=usage)
+                return BudgetDecision(wait=max(wait, _EPSILON), usage=usage)
             self._exhausted_since = None
             check = self._since_check >= interval
             wait = 0.0
-            if usage >= 0.5 and self._last_start is not None:
+            if usage >= 0.5 and not check:
+                # Reserve the next start time, so paced threads queue up instead of all
+                # waking together after the same wait.
                 spacing = self.spacing[1] if usage >= 0.75 else self.spacing[0]
-                wait = max(0.0, self._last_start + spacing - now)
+                start = now if self._next_start is None else max(now, self._next_start)
+                self._next_start = start + spacing
+                wait = start - now
             return BudgetDecision(wait=wait, check=check, usage=usage)

@@ -84,17 +84,19 @@ def test_budget_paces_past_50_and_75_percent() -> None:
     clock = FakeClock()
     budget = HourlyBudget(limit=1000, clock=clock, spacing=(0.5, 1.0))
     budget.update(1000, 100)
-    budget.record()
     assert budget.before_request().wait == 0  # 10%: no pacing
     budget.update(1000, 600)
-    budget.record()
     decision = budget.before_request()
-    assert decision.wait == pytest.approx(0.5) and 0.6 <= decision.usage < 0.75
-    clock.now += 0.2
-    assert budget.before_request().wait == pytest.approx(0.3)
-    budget.update(1000, 800)
-    budget.record()
+    assert decision.wait == 0 and 0.6 <= decision.usage < 0.75  # the first goes at once
+    # The next ones queue 0.5 s apart, even when asked at the same moment (threads).
+    assert budget.before_request().wait == pytest.approx(0.5)
     assert budget.before_request().wait == pytest.approx(1.0)
+    clock.now += 1.2
+    assert budget.before_request().wait == pytest.approx(0.3)
+    clock.now += 10
+    budget.update(1000, 800)
+    assert budget.before_request().wait == 0
+    assert budget.before_request().wait == pytest.approx(1.0)  # past 75%: 1 s apart
 
 
 def test_exhausted_budget_checks_then_waits_bounded_then_gives_up() -> None:
@@ -132,3 +134,24 @@ def test_budget_takes_the_servers_threshold() -> None:
     budget = HourlyBudget(limit=10_000)
     budget.update(20_000, 10_000)
     assert budget.limit == 20_000 and budget.usage() == pytest.approx(0.5)
+
+
+def test_waiting_on_float_clocks_always_ends() -> None:
+    # Float sums never land exactly on the deadline; tiny remainders must not loop forever.
+    clock = FakeClock()
+    clock.now = 0.012216859842862377
+    budget = HourlyBudget(limit=6, max_wait=7200, clock=clock)
+    budget.mark_exhausted()
+    steps = 0
+    while True:
+        steps += 1
+        assert steps < 1000
+        decision = budget.before_request()
+        if decision.exhausted:
+            break
+        if decision.check:
+            budget.check_failed()  # the server keeps refusing
+            continue
+        assert decision.wait >= 1e-3
+        clock.now += decision.wait
+    assert steps < 300 and clock.now >= 7200

@@ -1,0 +1,78 @@
+"""The client's thread gate and hourly budget against the emulator's real limits (CONTRACTS §5)."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from autotask import AutotaskClient, Credentials, RateLimited, RequestConfig
+from tests.client.conftest import connect
+from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, running_emulator
+
+
+def test_a_shared_client_never_trips_the_thread_limit(tmp_path: Path) -> None:
+    with running_emulator("--latency-ms", "100", "--thread-limit", "3") as emu:
+        with connect(emu, tmp_path) as client:
+            ids = [t["id"] for t in client.tickets.query(fields=["id"])][:24]
+            emu.reset()
+            with ThreadPoolExecutor(12) as pool:
+                found = list(pool.map(client.tickets.get, ids))
+                notes = list(pool.map(lambda t: client.tickets.child(t, "Notes").count(), ids))
+        stats = emu.stats()
+    assert all(found) and len(notes) == len(ids)
+    assert stats["thread_rejections"] == {}
+    assert stats["max_concurrency"]["Tickets"] == 3  # kept full, never over
+    assert stats["max_concurrency"]["TicketNotes"] == 3  # its own bucket (Tickets/5/Notes)
+
+
+def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path) -> None:
+    # A client configured above the server's limit trips it; the rejections are retried.
+    with running_emulator("--latency-ms", "100", "--thread-limit", "2") as emu:
+        with connect(emu, tmp_path, concurrency=4, retry_backoff=0.05, max_retries=10) as client:
+            ids = [t["id"] for t in client.tickets.query(fields=["id"])][:16]
+            with ThreadPoolExecutor(8) as pool:
+                found = list(pool.map(client.tickets.get, ids))
+        stats = emu.stats()
+    assert all(found)
+    assert stats["thread_rejections"].get("Tickets", 0) > 0
+    assert stats["max_concurrency"]["Tickets"] == 2
+
+
+def test_an_exhausted_hourly_budget_raises_rate_limited(tmp_path: Path) -> None:
+    with running_emulator("--hourly-limit", "8", "--threshold-latency-ms", "0") as emu:
+        with connect(emu, tmp_path, max_retries=1, retry_backoff=0.01, max_budget_wait=0) as c:
+            for _ in range(7):
+                c.tickets.count()
+            with pytest.raises(RateLimited) as info:
+                for _ in range(3):
+                    c.tickets.count()
+        assert info.value.operation == "COUNT"
+        assert emu.stats()["requests"]["POST Tickets/query/count"].get("429", 0) >= 1
+
+
+def test_the_budget_waits_for_the_window_then_goes_on(tmp_path: Path) -> None:
+    # The client's clock and sleep drive the emulator's clock: waiting an hour takes no time.
+    with running_emulator("--hourly-limit", "6", "--threshold-latency-ms", "0") as emu:
+        now = [0.0]
+
+        def sleep(seconds: float) -> None:
+            now[0] += seconds
+            emu.control("POST", "clock", {"advance": seconds})
+
+        client = AutotaskClient(
+            Credentials(USERNAME, INTEGRATION_CODE, SECRET),
+            RequestConfig(cache_dir=str(tmp_path), max_budget_wait=7200, retry_backoff=0.01),
+            base_url=emu.base_url,
+            environ={},
+            sleep=sleep,
+            clock=lambda: now[0],
+        )
+        started = time.monotonic()
+        with client:
+            counts = [client.tickets.count() for _ in range(12)]
+        assert time.monotonic() - started < 60  # no real hour went by
+        assert len(set(counts)) == 1
+        assert now[0] >= 3600  # it did wait for the window, on the shared clock
