@@ -62,6 +62,15 @@ class Credentials:
         ]
         if missing:
             raise ConfigError(f"missing credentials: {', '.join(missing)}")
+        for name in ("username", "integration_code", "secret"):
+            value = getattr(self, name)
+            # They travel as HTTP header values: Latin-1, one line (never echo the value).
+            if "\r" in value or "\n" in value or not value.isprintable():
+                raise ConfigError(f"{name} contains a line break or control character")
+            try:
+                value.encode("latin-1")
+            except UnicodeEncodeError:
+                raise ConfigError(f"{name} has characters an HTTP header cannot carry") from None
         register_secret(self.secret)
         register_secret(self.integration_code)
 

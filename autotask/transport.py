@@ -354,7 +354,7 @@ class Transport:
                     preload_content=not request.stream,
                     assert_same_host=False,
                 )
-            except (u3.HTTPError, OSError, ssl.SSLError) as exc:
+            except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
                 failure, error = _error_for_exception(exc, operation, entity)
                 error.__cause__ = exc
                 if debug:
@@ -494,7 +494,7 @@ def _error_for_exception(
                 operation=op,
                 entity=entity,
             )
-    if isinstance(exc, (u3.LocationValueError, u3.ProxyError)):
+    if isinstance(exc, (u3.LocationValueError, u3.ProxyError, ValueError)):
         return Failure.FINAL, TransportError(f"cannot send: {exc}", operation=op, entity=entity)
     # Reset, read timeout, protocol error: the request may have arrived.
     kind = "no answer in time" if isinstance(exc, u3.ReadTimeoutError) else "connection broken"

@@ -64,3 +64,10 @@ def test_ca_bundle_order() -> None:
     assert ca_bundle(None, {"SSL_CERT_DIR": "/d"}, exists) == (None, "/d")
     assert ca_bundle(None, {}, exists) == (CA_FILES[1], None)  # first existing, in order
     assert ca_bundle(None, {}, lambda p: False) == (None, None)  # OpenSSL defaults
+
+
+@pytest.mark.parametrize("bad", ["line\nbreak", "tab\there", "caf\u00e9\u4e2d", "\x00"])
+def test_credentials_must_fit_in_a_header(bad: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Credentials("api@example.com", "CODE", bad)
+    assert bad not in str(info.value)
