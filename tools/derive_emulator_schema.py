@@ -36,11 +36,11 @@ from derive_emulator_specs import (
     UDF_SPECS,
     EntitySpec,
 )
+from shared_inputs import swagger_path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures" / "real"
-SWAGGER = SHARED / "autotask-swagger-v1.json"
+FIXTURES = ROOT / "tests" / "fixtures" / "real"  # the in-repo copy of ../shared/fixtures/real
+SWAGGER = swagger_path()
 OUT = ROOT / "autotask" / "emulator" / "data" / "entities"
 
 SWAGGER_TYPES = {

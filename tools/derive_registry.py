@@ -32,7 +32,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SWAGGER = ROOT.parent / "shared" / "autotask-swagger-v1.json"
+sys.path.insert(0, str(ROOT / "tools"))
+from shared_inputs import swagger_path  # noqa: E402
+
+DEFAULT_SWAGGER = swagger_path()
 OUTPUT = ROOT / "autotask" / "_registry_data.py"
 
 # Parent path prefixes that are not root entities (fact sheet §9.2 "Parent-only URL prefixes"):

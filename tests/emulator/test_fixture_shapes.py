@@ -44,15 +44,15 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 import urllib3
 
+from tests import paths
 from tests.emulator_process import Emulator
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"
+FIXTURES = paths.FIXTURES
 HTTP = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(total=30))
 
 JSON_TYPE_OF_DATATYPE = {

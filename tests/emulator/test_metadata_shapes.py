@@ -18,15 +18,15 @@ accounttodo_fields                `CompanyToDos/entityInformation/fields`: keys,
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import urllib3
 
+from tests import paths
 from tests.emulator_process import Emulator
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"
+FIXTURES = paths.FIXTURES
 HTTP = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(total=30))
 
 FIELD_KEYS = [

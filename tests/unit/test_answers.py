@@ -7,7 +7,6 @@ call. The table below says which parser and why; the fixtures README lists the c
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +26,9 @@ from autotask._answers import (
 )
 from autotask.records import parse_datetime, udf
 from autotask.retry import Failure, Operation
+from tests import paths
 
-FIXTURES = Path("/work/shared/fixtures/real")
+FIXTURES = paths.FIXTURES
 
 
 def _load(name: str) -> dict[str, Any]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from autotask import InvalidRequest, parse_datetime, udf
 from autotask.records import encode_record, format_datetime
+from tests import paths
 
-FIXTURES = Path("/work/shared/fixtures/real")
+FIXTURES = paths.FIXTURES
 UTC = dt.timezone.utc
 
 

@@ -18,14 +18,15 @@ from autotask.registry import (
     name_for_attribute,
     snake_name,
 )
+from tests import paths
 
 ROOT = Path(__file__).resolve().parents[2]
-SWAGGER = Path("/work/shared/autotask-swagger-v1.json")
 
 
+@pytest.mark.skipif(paths.SWAGGER is None, reason=paths.SWAGGER_MISSING)
 def test_committed_data_matches_the_derivation_tool() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "derive_registry.py"), "--check"],
+        [sys.executable, str(ROOT / "tools" / "derive_registry.py"), str(paths.SWAGGER), "--check"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -45,8 +46,10 @@ def test_table_integrity() -> None:
         assert field == "" or field[0].islower(), field  # camelCase as the live API sends
 
 
+@pytest.mark.skipif(paths.SWAGGER is None, reason=paths.SWAGGER_MISSING)
 def test_every_swagger_child_route_is_in_the_table() -> None:
-    swagger = json.loads(SWAGGER.read_text(encoding="utf-8"))
+    assert paths.SWAGGER is not None
+    swagger = json.loads(paths.SWAGGER.read_text(encoding="utf-8"))
     routes = set()
     for path in swagger["paths"]:
         parts = path.split("/")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from autotask.emulator import schema
+from tests import paths
 
 ROOT = Path(__file__).resolve().parents[3]
-SHARED = ROOT.parent / "shared"
 ENTITIES = schema.entities()
 
 
@@ -184,7 +184,7 @@ def test_spellings_and_scales_follow_the_fixtures() -> None:
     assert field("Tickets", "subIssueType").picklist_parent == "IssueType"
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (Swagger, fixtures) not present")
+@pytest.mark.skipif(paths.SWAGGER is None, reason=paths.SWAGGER_MISSING)
 def test_committed_tables_match_the_derive_script() -> None:
     script = ROOT / "tools" / "derive_emulator_schema.py"
     run = subprocess.run(
