@@ -20,10 +20,12 @@ from autotask.errors import (
     AutotaskError,
     InvalidRequest,
     NotFound,
+    OutcomeUnknown,
     PermissionDenied,
     RateLimited,
     ServerError,
     ThreadLimitExceeded,
+    TransportError,
 )
 from autotask.retry import Failure, Operation
 
@@ -38,6 +40,7 @@ __all__ = [
     "parse_json",
     "parse_page",
     "parse_usage",
+    "read_answer",
     "retry_after_seconds",
 ]
 
@@ -80,13 +83,19 @@ def _get(body: Mapping[str, Any], key: str) -> Any:
 
 def _unexpected(
     what: str, body: Any, operation: Operation | None, entity: str | None
-) -> ServerError:
+) -> AutotaskError:
     shown = json.dumps(body)[:200] if not isinstance(body, bytes) else repr(body[:200])
-    return ServerError(
-        f"unexpected answer: expected {what}, got {shown}",
-        operation=None if operation is None else operation.value,
-        entity=entity,
-    )
+    message = f"unexpected answer: expected {what}, got {shown}"
+    op = None if operation is None else operation.value
+    if operation is not None and operation.is_write:
+        # The server accepted the write (2xx) but its answer is not what a write answers, so
+        # nobody can say whether it was applied; resending could duplicate it.
+        return OutcomeUnknown(
+            f"{message}; the {operation.value.lower()} may have been applied",
+            operation=op,
+            entity=entity,
+        )
+    return ServerError(message, operation=op, entity=entity)
 
 
 def parse_item(
@@ -321,3 +330,33 @@ def error_for_answer(
     return Failure.FINAL, make(
         ServerError, "server error without an error text", None if write else False
     )
+
+
+def read_answer(
+    status: int,
+    body: bytes,
+    retry_after: str | None,
+    operation: Operation,
+    entity: str | None,
+) -> tuple[Failure | None, AutotaskError | None, Any]:
+    """What one HTTP answer means: ``(None, None, decoded JSON)`` for a readable 2xx, else
+    ``(failure, error, None)`` (see :func:`error_for_answer`).
+
+    A 2xx whose body is cut off or garbled is a ``TransportError`` with no answer: the request
+    arrived, so for a write the outcome is unknown (``applied=None``).
+    """
+    if 200 <= status < 300:
+        try:
+            return None, None, parse_json(body)
+        except ValueError as exc:
+            unreadable = TransportError(
+                f"unreadable answer ({len(body)} bytes): {exc}",
+                status=status,
+                operation=operation.value,
+                entity=entity,
+                applied=None if operation.is_write else False,
+            )
+            unreadable.__cause__ = exc
+            return Failure.NO_ANSWER, unreadable, None
+    failure, error = error_for_answer(status, body, retry_after, operation, entity)
+    return failure, error, None

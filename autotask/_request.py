@@ -1,14 +1,22 @@
-"""Requests as values: what the entities hand to :meth:`autotask.transport.Transport.send`."""
+"""Requests as values: what the entities hand to :meth:`autotask.transport.Transport.send`.
+
+Also the pure steps of preparing one: the JSON encoding every body uses, and the URL a request
+goes to (relative paths below the zone's ``V1.0/``, absolute links only on the zone's origin).
+"""
 
 from __future__ import annotations
 
+import json
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from autotask.errors import ConfigError, PaginationError
 from autotask.retry import Operation
+from autotask.zones import origin_of
 
-__all__ = ["Request", "StreamBody"]
+__all__ = ["Request", "StreamBody", "json_bytes", "request_url"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +25,8 @@ class StreamBody:
 
     Autotask's side of chunked bodies is unknown and the emulator refuses them with 411
     (fact sheet §11.7), so the length must be known up front. ``open`` is called once per
-    attempt, so a retry can rebuild the body.
+    attempt, so a retry can rebuild the body: return a fresh iterable or a re-opened file
+    each time.
 
     Args:
         open: returns the body as an iterable of ``bytes`` chunks or a binary file object.
@@ -35,7 +44,7 @@ class Request:
     """One API request, as a value.
 
     Args:
-        operation: what it does (decides retries and impersonation).
+        operation: what it does (decides retries, impersonation and ``applied`` on errors).
         method: the HTTP method.
         path: below ``.../V1.0/`` (``"Tickets/query"``), or an absolute URL on the zone's origin
             (a ``nextPageUrl``), or for ``ZONE`` the lookup URL.
@@ -43,7 +52,8 @@ class Request:
         body: a JSON-able value, pre-encoded ``bytes``, or a :class:`StreamBody`.
         params: query-string parameters.
         impersonate: a resource id for ``ImpersonationResourceId`` (writes only).
-        stream: hand back an unread :class:`StreamedResponse` instead of decoded JSON.
+        stream: hand back an unread :class:`~autotask.transport.StreamedResponse` instead of
+            decoded JSON.
         budgeted: False only for the budget's own ThresholdInformation checks.
     """
 
@@ -56,3 +66,35 @@ class Request:
     impersonate: int | None = None
     stream: bool = False
     budgeted: bool = True
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON: how every JSON request body is sent."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def request_url(request: Request, zone_url: str) -> str:
+    """The URL ``request`` goes to, given the zone URL (``.../ATServicesRest/``).
+
+    An absolute path (a ``nextPageUrl``) must be on the zone's origin: credentials never go
+    anywhere else (CONTRACTS §4).
+
+    Raises:
+        PaginationError: a query's next-page link points off the zone's origin.
+        ConfigError: any other absolute URL off the zone's origin.
+    """
+    if "://" in request.path:
+        url = request.path
+        if origin_of(url) != origin_of(zone_url):
+            cls = PaginationError if request.operation is Operation.QUERY else ConfigError
+            raise cls(
+                f"refusing to send credentials to {origin_of(url)[1]!r}: not the zone's "
+                f"origin {origin_of(zone_url)[1]!r}",
+                operation=request.operation.value,
+                entity=request.entity,
+            )
+    else:
+        url = f"{zone_url}V1.0/{request.path}"
+    if request.params:
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(request.params)
+    return url

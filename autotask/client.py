@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from autotask.config import ENV, Credentials, RequestConfig
-from autotask.entities import Entity, MetadataCache
+from autotask.entities import Entity
+from autotask.metadata import MetadataCache
 from autotask.registry import name_for_attribute
 from autotask.transport import Transport
 from autotask.zones import (

@@ -14,8 +14,7 @@ come back as plain dicts (CONTRACTS §1). Routing comes from the registry:
 
 from __future__ import annotations
 
-import json
-import threading
+import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -26,8 +25,10 @@ from autotask._answers import (
     parse_item,
     parse_item_id,
 )
+from autotask._request import Request, json_bytes
 from autotask.config import RequestConfig
 from autotask.errors import InvalidRequest, TooManyRecords
+from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
 from autotask.paging import iter_records, merge_by_id
 from autotask.query import (
     Condition,
@@ -40,36 +41,11 @@ from autotask.query import (
 from autotask.records import encode_record
 from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec, snake_name
 from autotask.retry import Operation
-from autotask.transport import Request, Transport
+from autotask.transport import Transport
 
-__all__ = ["Entity", "MetadataCache"]
+__all__ = ["Entity"]
 
 Record = dict[str, Any]
-
-
-class MetadataCache:
-    """Per-client cache of entity metadata (info, fields, UDFs); thread-safe, loads once."""
-
-    def __init__(self) -> None:
-        self._values: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
-        self._loading: dict[tuple[str, str], threading.Lock] = {}
-
-    def get(self, key: tuple[str, str], load: Callable[[], Any]) -> Any:
-        """The cached value for ``key``, loading it with ``load()`` on first use."""
-        if key in self._values:
-            return self._values[key]
-        with self._lock:
-            lock = self._loading.setdefault(key, threading.Lock())
-        with lock:  # one loader per key; other threads wait for its answer
-            if key not in self._values:
-                self._values[key] = load()
-        return self._values[key]
-
-    def clear(self) -> None:
-        """Forget everything (the next call asks the API again)."""
-        with self._lock:
-            self._values.clear()
 
 
 def _find_key(data: Mapping[str, Any], name: str) -> str | None:
@@ -153,9 +129,10 @@ class Entity:
             limit: stop after this many records in total (None: all).
             page_size: records per request, 1-500 (default ``RequestConfig.page_size``).
         """
-        terms = self._terms(filter)
-        size = self._page_size(page_size, limit)
-        chunks = split_in_lists(terms)
+        with self._checking(Operation.QUERY):
+            terms = self._terms(filter)
+            size = self._page_size(page_size, limit)
+            chunks = split_in_lists(terms)
         if chunks == []:  # an empty in list matches nothing: ask nobody
             return iter(())
         if chunks is None:
@@ -202,8 +179,9 @@ class Entity:
             InvalidRequest: the filter is invalid, or has an ``in`` list over
                 ``MAX_OR_CONDITIONS`` (a count cannot be split: CONTRACTS §2).
         """
-        terms = self._terms(filter)
-        chunks = split_in_lists(terms)
+        with self._checking(Operation.COUNT):
+            terms = self._terms(filter)
+            chunks = split_in_lists(terms)
         if chunks == []:
             return 0
         if chunks is not None:
@@ -232,7 +210,8 @@ class Entity:
             data: the fields (camelCase as the API names them; datetimes must be aware).
             impersonate: a resource id to attribute the write to (``ImpersonationResourceId``).
         """
-        body = encode_record(data)
+        with self._checking(Operation.CREATE):
+            body = encode_record(data)
         path = self._write_path(body, "C", "created")
         answer = self._send(Operation.CREATE, "POST", path, body=body, impersonate=impersonate)
         return parse_item_id(answer, Operation.CREATE, self.name)
@@ -295,7 +274,7 @@ class Entity:
         Raises:
             InvalidRequest: no such field, or it is not a picklist.
         """
-        return {str(v.get("value")): str(v.get("label")) for v in self._picklist_values(field)}
+        return picklist_labels(self._picklist_values(field))
 
     def picklist_value(self, field: str, label: str) -> str:
         """The value whose label is ``label`` (case-insensitive), e.g. ``"Critical"`` -> ``"4"``.
@@ -305,25 +284,8 @@ class Entity:
         Raises:
             InvalidRequest: the label is unknown or ambiguous.
         """
-        wanted = label.strip().casefold()
-        matches = [
-            v
-            for v in self._picklist_values(field)
-            if str(v.get("label")).strip().casefold() == wanted
-        ]
-        if len(matches) > 1:
-            active = [v for v in matches if v.get("isActive", True)]
-            matches = active if len(active) == 1 else matches
-        if len(matches) == 1:
-            return str(matches[0].get("value"))
-        labels = sorted({str(v.get("label")) for v in self._picklist_values(field)})
-        problem = "is ambiguous" if matches else "is not a label"
-        raise InvalidRequest(
-            f"{label!r} {problem} of {self.name}.{field} (labels: {', '.join(labels[:20])}"
-            f"{', ...' if len(labels) > 20 else ''})",
-            operation=Operation.METADATA.value,
-            entity=self.name,
-        )
+        values = self._picklist_values(field)
+        return picklist_value(values, label, entity=self.name, field=field)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -390,7 +352,7 @@ class Entity:
                 names.insert(0, "id")
             body["includeFields"] = names
         # Encoded once: every page re-POSTs exactly the same bytes (fact sheet §3.4).
-        encoded = _json_bytes(body)
+        encoded = json_bytes(body)
         return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
 
     def _write_path(self, body: dict[str, Any], letter: str, verb: str) -> str:
@@ -422,7 +384,8 @@ class Entity:
         data: Mapping[str, Any],
         impersonate: int | None,
     ) -> int:
-        body = encode_record(data)
+        with self._checking(operation):
+            body = encode_record(data)
         if _find_key(body, "id") is None:
             raise InvalidRequest(
                 f"{method} needs the record's id in the data",
@@ -457,25 +420,17 @@ class Entity:
         return self._metadata.get((self.name, key), load)
 
     def _picklist_values(self, field: str) -> list[dict[str, Any]]:
-        for source in (self.fields, self.udfs):
-            for item in source():
-                if str(item.get("name", "")).lower() == field.lower():
-                    if not item.get("isPickList"):
-                        raise InvalidRequest(
-                            f"{self.name}.{item.get('name')} is not a picklist",
-                            operation=Operation.METADATA.value,
-                            entity=self.name,
-                        )
-                    return list(item.get("picklistValues") or [])
-        raise InvalidRequest(
-            f"{self.name} has no field or UDF named {field!r}",
-            operation=Operation.METADATA.value,
-            entity=self.name,
-        )
+        return find_picklist(self.name, field, (self.fields, self.udfs))
 
-
-def _json_bytes(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    @contextlib.contextmanager
+    def _checking(self, operation: Operation) -> Iterator[None]:
+        """Name the operation and entity in errors of the checks made before sending."""
+        try:
+            yield
+        except InvalidRequest as exc:
+            exc.operation = exc.operation or operation.value
+            exc.entity = exc.entity or self.name
+            raise
 
 
 def _take(records: Iterator[Record], limit: int) -> Iterator[Record]:

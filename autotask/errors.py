@@ -9,7 +9,12 @@ Every error carries what a caller needs to decide what to do next:
 - ``entity``: the entity acted on, or ``None``;
 - ``applied``: ``False`` when the request was certainly not applied (safe to resend),
   ``None`` when nobody can know (a write that may have reached the server). ``True`` is never
-  raised;
+  raised. ``applied is None`` exactly for :class:`OutcomeUnknown`; every other class carries
+  ``False``: a read never changes anything, and a write raises another class only when it was
+  refused before sending or answered with a refusal (4xx, 429, a thread-limit rejection, a
+  500 with ``errors[]`` text). A write with no usable answer (reset, read timeout, cut-off
+  body, 502/503/504, a 500 without error text, a 2xx without the expected body) is an
+  ``OutcomeUnknown`` whatever the cause, which is chained as ``__cause__``;
 - ``retry_after``: seconds the server asked us to wait, when it said so.
 
 ``str(e)`` is one line and includes the API's first error text. No error ever holds a secret:
@@ -154,17 +159,28 @@ class ThreadLimitExceeded(RateLimited):
 
 
 class ServerError(AutotaskError):
-    """502/503/504, or a 500 without ``errors[]`` text, after retries where they are safe."""
+    """502/503/504, or a 500 without ``errors[]`` text, after retries where they are safe.
+
+    A write answered so raises :class:`OutcomeUnknown` instead (the server may have applied it
+    before failing), with this error as its ``__cause__``.
+    """
 
 
 class TransportError(AutotaskError):
-    """No usable answer: connection refused or reset, timeout, TLS failure, garbled body."""
+    """No usable answer: connection refused or reset, timeout, TLS failure, garbled body.
+
+    For a write this is raised only when nothing was sent (connection refused, DNS, connect
+    timeout, an untrusted certificate); a write that may have been sent raises
+    :class:`OutcomeUnknown` with this error as its ``__cause__``.
+    """
 
 
 class OutcomeUnknown(AutotaskError):
-    """A write may have reached the server but no answer came back. It is never resent.
+    """A write may have been applied, but no usable answer came back. It is never resent.
 
-    ``applied`` is ``None``. Look the record up (or use a dedupe key) before writing again.
+    ``applied`` is ``None`` (and only this class has it so). ``status`` and ``errors`` are the
+    answer's when there was one (e.g. 503), ``__cause__`` the error that ended the attempt.
+    Look the record up (or use a dedupe key) before writing again.
     """
 
     def __init__(

@@ -12,7 +12,8 @@ ThresholdInformation sparingly (the call itself counts, fact sheet §11.8), slow
 and 75% of the threshold (where Autotask itself adds latency), and when the budget is gone
 waits a bounded time for the window to free before the transport raises ``RateLimited``.
 
-Both take an injected clock, so their logic is unit-tested without time.
+Both take an injected clock (and :meth:`HourlyBudget.wait_for_room` an injected sleep), so their
+logic is unit-tested without time.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from autotask._log import get_logger
+from autotask.errors import AutotaskError
+
 __all__ = ["BudgetDecision", "HourlyBudget", "ThreadGate"]
 
 WINDOW = 3600.0  # the rolling hour (ThresholdInformation: requestThresholdTimeframe 60 min)
 RECHECK = 60.0  # while the budget is exhausted, ask ThresholdInformation at most this often
 _EPSILON = 1e-3  # waits shorter than this count as done (float sums never land exactly)
+_log = get_logger(__name__)
 
 
 class ThreadGate:
@@ -146,6 +151,7 @@ class HourlyBudget:
         self._next_start: float | None = None  # earliest start of the next paced request
         self._exhausted_since: float | None = None
         self._checked_at: float | None = None
+        self._checking = threading.Lock()  # one ThresholdInformation check at a time
 
     # -- accounting ------------------------------------------------------------------------
 
@@ -242,3 +248,43 @@ class HourlyBudget:
                 self._next_start = start + spacing
                 wait = start - now
             return BudgetDecision(wait=wait, check=check, usage=usage)
+
+    def wait_for_room(
+        self, check: Callable[[], object], sleep: Callable[[float], None]
+    ) -> BudgetDecision:
+        """Check, pace or wait before one request, as :meth:`before_request` decides.
+
+        Only one thread checks at a time; the others do not pile up behind it but go on with
+        the estimate they have.
+
+        Args:
+            check: asks ThresholdInformation and feeds its figures to :meth:`update`. An
+                ``AutotaskError`` from it counts as :meth:`check_failed`.
+            sleep: how to wait.
+
+        Returns:
+            The last decision: send now, unless ``exhausted`` (the budget is used up and
+            ``max_wait`` is spent: the caller raises ``RateLimited``).
+        """
+        while True:
+            decision = self.before_request()
+            if decision.exhausted:
+                return decision
+            if decision.check and self._checking.acquire(blocking=False):
+                try:
+                    check()
+                except AutotaskError as exc:
+                    self.check_failed()
+                    _log.info("ThresholdInformation check failed: %s", exc)
+                finally:
+                    self._checking.release()
+                continue
+            if decision.wait > 0:
+                _log.info(
+                    "hourly budget at %.0f%%: waiting %.2f s", decision.usage * 100, decision.wait
+                )
+                sleep(decision.wait)
+                if decision.usage < 1.0:
+                    return decision  # paced: its start time is reserved, go
+                continue
+            return decision

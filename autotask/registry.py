@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -163,15 +164,20 @@ def name_for_attribute(attribute: str) -> str:
 
 
 def bucket_for_path(path: str) -> str | None:
-    """The thread-limit bucket for a request path below ``V1.0/`` (CONTRACTS §5).
+    """The thread-limit bucket for a request path below ``V1.0/`` or an absolute URL (CONTRACTS §5).
 
     The bucket is the entity acted on: ``Tickets/query``, ``Tickets/5`` and
     ``Tickets/entityInformation/fields`` share ``Tickets``; ``Tickets/5/Notes`` and
     ``Tickets/5/Notes/7`` are ``TicketNotes``; ``ThresholdInformation`` is its own bucket
     (fact sheet §11.8). ``zoneInformation`` is exempt (None), as Autotask documents
-    (fact sheet §6).
+    (fact sheet §6). An absolute URL (a ``nextPageUrl``) counts from below its ``V1.0/``.
     """
-    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    path = path.split("?", 1)[0]
+    if "://" in path:
+        path = urllib.parse.urlsplit(path).path
+        marker = path.lower().find("/v1.0/")
+        path = path[marker + len("/v1.0/") :] if marker >= 0 else path
+    parts = [p for p in path.split("/") if p]
     if not parts:
         return None
     if parts[0].lower() == "zoneinformation":

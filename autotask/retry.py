@@ -106,11 +106,6 @@ class RetryPolicy:
             return True
         return failure in _SAFE_FOR_READS and not operation.is_write
 
-    @staticmethod
-    def outcome_unknown(operation: Operation, failure: Failure) -> bool:
-        """True when a write may have been applied although we have no answer for it."""
-        return operation.is_write and failure is Failure.NO_ANSWER
-
     def delay(self, attempt: int, retry_after: float | None = None, rand: float = 0.5) -> float:
         """Seconds to wait before retry number ``attempt + 1``.
 

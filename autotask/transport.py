@@ -7,45 +7,53 @@ exception escapes it: everything becomes an :mod:`autotask.errors` class with it
 
 Retries follow :class:`~autotask.retry.RetryPolicy` (by operation, never by verb); the waiting
 happens on an injectable ``sleep`` so tests need no time. A write whose request may have
-reached the server is never resent: it raises ``OutcomeUnknown``.
+reached the server is never resent.
 
-Ready for the batch engine and attachments: a request body may be a :class:`StreamBody` (a
-factory of byte chunks with a known Content-Length, rebuilt per attempt), and ``stream=True``
-hands back an unread :class:`StreamedResponse` that holds its thread-gate slot until closed.
+The seams the batch engine and attachments build on:
+
+- Every error carries ``applied`` exactly (CONTRACTS §3): ``False`` only when the request was
+  certainly not applied (refused before sending, or answered with a refusal: 4xx, 429, a
+  thread-limit rejection, a 500 with ``errors[]`` text). A write that gets no usable answer
+  (reset, read timeout, cut-off body, 502/503/504, a 500 without error text) raises
+  :class:`~autotask.errors.OutcomeUnknown`, and only then: ``applied is None`` if and only if
+  the error is an ``OutcomeUnknown``. A caller with a dedupe key looks the record up; others
+  report it.
+- A request body may be a :class:`StreamBody` (a factory of byte chunks with a known
+  Content-Length, rebuilt per attempt), and ``stream=True`` hands back an unread
+  :class:`StreamedResponse` that holds its thread-gate slot until closed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import functools
+import logging
 import random
 import ssl
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import urllib3
 import urllib3.exceptions as u3
 
-from autotask._answers import error_for_answer, parse_json, parse_usage
+from autotask._answers import parse_usage, read_answer
 from autotask._log import get_logger, mask
-from autotask._request import Request, StreamBody
+from autotask._request import Request, StreamBody, json_bytes, request_url
 from autotask._tls import CA_FILES, ca_bundle, tls_context
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
     ConfigError,
     OutcomeUnknown,
-    PaginationError,
     RateLimited,
     TransportError,
 )
 from autotask.limits import HourlyBudget, ThreadGate
 from autotask.registry import bucket_for_path
 from autotask.retry import Failure, Operation, RetryPolicy
-from autotask.zones import ZoneCache, ZoneResolver, origin_of
+from autotask.zones import ZoneCache, ZoneResolver
 
 __all__ = [
     "CA_FILES",
@@ -59,6 +67,11 @@ __all__ = [
 
 _log = get_logger(__name__)
 _ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error body read from a streamed answer
+# Connections kept per host: ``concurrency`` for each of this many entities in flight at once (a
+# batch's writes, its lookups, a child route, the ThresholdInformation checks). The thread gate
+# is per entity, so a pool of only ``concurrency`` would open and discard connections (and
+# urllib3 would log "Connection pool is full") as soon as two entities are busy.
+_POOL_ENTITIES = 4
 
 
 class StreamedResponse:
@@ -180,7 +193,6 @@ class Transport:
         }
         self._pools: urllib3.PoolManager | None = None
         self._pools_lock = threading.Lock()
-        self._checking = threading.Lock()
         self._closed = False
 
     # -- public ----------------------------------------------------------------------------
@@ -192,23 +204,29 @@ class Transport:
             The decoded JSON body, or a :class:`StreamedResponse` when ``request.stream``.
 
         Raises:
-            AutotaskError: a subclass per cause (CONTRACTS §3); never a urllib3/socket error.
+            OutcomeUnknown: a write may have been applied but no usable answer came back; it
+                was not resent.
+            AutotaskError: another subclass per cause (CONTRACTS §3), with ``applied=False``;
+                never a urllib3/socket/ssl error.
         """
         if self._closed:
             raise ConfigError("the client is closed", operation=request.operation.value)
         operation = request.operation
-        bucket = None if operation is Operation.ZONE else request.entity or self._bucket(request)
+        bucket = None if operation is Operation.ZONE else request.entity
+        if bucket is None and operation is not Operation.ZONE:
+            bucket = bucket_for_path(request.path)
         attempt = 0
         rediscovered = False
         while True:
             if request.budgeted and operation is not Operation.ZONE:
                 self._await_budget(request)
-            url, headers, zone_url = self._prepare(request)
-            failure, error, result = self._attempt(request, url, headers, bucket)
+            zone_url = None if operation is Operation.ZONE else self.zone.current()
+            url = request.path if zone_url is None else request_url(request, zone_url)
+            failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
                 return result
             assert failure is not None
-            if error.status == 401 and "Secret" in headers and zone_url and not rediscovered:
+            if error.status == 401 and zone_url and not rediscovered:
                 # Tenants move between zones; a stale zone answers 401 (fact sheet §1). Look
                 # the zone up once more; resend only if it moved.
                 rediscovered = True
@@ -220,10 +238,10 @@ class Transport:
                     raise error  # a budget check refused: the budget loop decides, not retries
             delay = self.policy.decide(operation, failure, attempt, error.retry_after, self._rand())
             if delay is None:
-                if RetryPolicy.outcome_unknown(operation, failure):
+                if error.applied is None:
                     raise OutcomeUnknown(
-                        f"no answer after sending; the {operation.value.lower()} may have been "
-                        f"applied, so it is not resent ({error.message})",
+                        f"{error.message}; the {operation.value.lower()} may have been applied, "
+                        "so it is not resent",
                         status=error.status,
                         errors=error.errors,
                         operation=operation.value,
@@ -269,49 +287,27 @@ class Transport:
 
     # -- steps -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _bucket(request: Request) -> str | None:
-        path = request.path
-        if "://" in path:
-            path = urllib.parse.urlsplit(path).path
-            marker = path.lower().find("/v1.0/")
-            path = path[marker + len("/v1.0/") :] if marker >= 0 else path
-        return bucket_for_path(path)
-
-    def _prepare(self, request: Request) -> tuple[str, dict[str, str], str | None]:
-        """The URL, the headers (credentials only for the zone's origin) and the zone used."""
+    def _headers(self, request: Request) -> dict[str, str]:
+        """Credentials for every request but zone lookups (fact sheet §1: they need none);
+        ``ImpersonationResourceId`` on writes only (fact sheet §2); a streamed body's type and
+        length."""
         if request.operation is Operation.ZONE:
-            # zoneInformation needs no credentials (fact sheet §1): never send them there.
-            return request.path, self._plain_headers, None
-        zone_url = self.zone.current()
-        if "://" in request.path:
-            url = request.path
-            if origin_of(url) != origin_of(zone_url):
-                cls = PaginationError if request.operation is Operation.QUERY else ConfigError
-                raise cls(
-                    f"refusing to send credentials to {origin_of(url)[1]!r}: not the zone's "
-                    f"origin {origin_of(zone_url)[1]!r}",
-                    operation=request.operation.value,
-                    entity=request.entity,
-                )
-        else:
-            url = f"{zone_url}V1.0/{request.path}"
-        if request.params:
-            url += ("&" if "?" in url else "?") + urllib.parse.urlencode(request.params)
+            return self._plain_headers
         headers = self._auth_headers
-        impersonate = request.impersonate
-        if impersonate is None and request.operation.is_write:
-            impersonate = self.config.impersonation_resource_id
-        if isinstance(request.body, StreamBody) or (
-            impersonate is not None and request.operation.is_write
-        ):
+        impersonate = None
+        if request.operation.is_write:
+            impersonate = request.impersonate
+            if impersonate is None:
+                impersonate = self.config.impersonation_resource_id
+        streamed = isinstance(request.body, StreamBody)
+        if impersonate is not None or streamed:
             headers = dict(headers)
-            if impersonate is not None and request.operation.is_write:
+            if impersonate is not None:
                 headers["ImpersonationResourceId"] = str(impersonate)
             if isinstance(request.body, StreamBody):
                 headers["Content-Type"] = request.body.content_type
                 headers["Content-Length"] = str(request.body.length)
-        return url, headers, zone_url
+        return headers
 
     def _body(self, request: Request) -> Any:
         body = request.body
@@ -319,7 +315,7 @@ class Transport:
             return body
         if isinstance(body, StreamBody):
             return body.open()
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        return json_bytes(body)
 
     def _attempt(
         self, request: Request, url: str, headers: dict[str, str], bucket: str | None
@@ -327,89 +323,61 @@ class Transport:
         """One try. Returns ``(None, None, result)`` or ``(failure, error, None)``."""
         operation, entity = request.operation, request.entity
         body = self._body(request)
-        debug = _log.isEnabledFor(10)
+        debug = _log.isEnabledFor(logging.DEBUG)
         if debug:
+            headers_text = mask(str(headers))
             _log.debug(
-                "-> %s %s headers=%s body=%s",
-                request.method,
-                url,
-                mask(str(headers)),
-                _describe(body),
+                "-> %s %s headers=%s body=%s", request.method, url, headers_text, _describe(body)
             )
         started = time.perf_counter()
         self.gate.acquire(bucket)
-        handed_over = False
+        holding_slot = True
         try:
             if operation is not Operation.ZONE:
                 self.budget.record()
-            try:
-                response = self._pool().urlopen(
-                    request.method,
-                    url,
-                    body=body,
-                    headers=headers,
-                    redirect=False,
-                    retries=False,
-                    timeout=self._timeout,
-                    preload_content=not request.stream,
-                    assert_same_host=False,
-                )
-            except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
-                failure, error = _error_for_exception(exc, operation, entity)
-                error.__cause__ = exc
-                if debug:
-                    _log.debug("<- %s %s failed: %s", request.method, url, exc)
-                return failure, error, None
+            response = self._pool().urlopen(
+                request.method,
+                url,
+                body=body,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                timeout=self._timeout,
+                preload_content=not request.stream,
+                assert_same_host=False,
+            )
             status = response.status
             if request.stream and 200 <= status < 300:
-                handed_over = True
-                return (
-                    None,
-                    None,
-                    StreamedResponse(
-                        response, lambda: self.gate.release(bucket), operation, entity
-                    ),
-                )
-            try:
-                data = response.read(_ERROR_BODY_LIMIT) if request.stream else response.data
-            except (u3.HTTPError, OSError) as exc:
-                failure, error = _error_for_exception(exc, operation, entity)
-                error.__cause__ = exc
-                return failure, error, None
-            finally:
-                if request.stream:
-                    response.release_conn()
-            if debug:
-                _log.debug(
-                    "<- %s %s %d (%d bytes, %.1f ms) %s",
-                    request.method,
-                    url,
-                    status,
-                    len(data),
-                    (time.perf_counter() - started) * 1000,
-                    mask(data[:500].decode("utf-8", "replace")),
-                )
-            if 200 <= status < 300:
+                holding_slot = False  # the StreamedResponse gives it back when closed
+                release = functools.partial(self.gate.release, bucket)
+                return None, None, StreamedResponse(response, release, operation, entity)
+            if request.stream:  # an error answer: read its text, not an unbounded body
                 try:
-                    return None, None, parse_json(data)
-                except ValueError as exc:
-                    # A cut or garbled answer: the request arrived, the answer did not.
-                    error = TransportError(
-                        f"unreadable answer ({len(data)} bytes): {exc}",
-                        status=status,
-                        operation=operation.value,
-                        entity=entity,
-                        applied=None if operation.is_write else False,
-                    )
-                    error.__cause__ = exc
-                    return Failure.NO_ANSWER, error, None
-            failure, error = error_for_answer(
-                status, data, response.headers.get("Retry-After"), operation, entity
-            )
+                    data = response.read(_ERROR_BODY_LIMIT)
+                finally:
+                    response.release_conn()
+            else:
+                data = response.data
+        except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
+            failure, error = _error_for_exception(exc, operation, entity)
+            error.__cause__ = exc
+            if debug:
+                _log.debug("<- %s %s failed: %s", request.method, url, exc)
             return failure, error, None
         finally:
-            if not handed_over:
+            if holding_slot:
                 self.gate.release(bucket)
+        if debug:
+            _log.debug(
+                "<- %s %s %d (%d bytes, %.1f ms) %s",
+                request.method,
+                url,
+                status,
+                len(data),
+                (time.perf_counter() - started) * 1000,
+                mask(data[:500].decode("utf-8", "replace")),
+            )
+        return read_answer(status, data, response.headers.get("Retry-After"), operation, entity)
 
     def _pool(self) -> urllib3.PoolManager:
         pools = self._pools
@@ -418,7 +386,7 @@ class Transport:
                 if self._pools is None:
                     self._pools = urllib3.PoolManager(
                         num_pools=8,
-                        maxsize=self.config.concurrency,
+                        maxsize=self.config.concurrency * _POOL_ENTITIES,
                         block=False,
                         retries=False,
                         ssl_context=tls_context(self.config.ca_file, self._environ),
@@ -427,34 +395,14 @@ class Transport:
         return pools
 
     def _await_budget(self, request: Request) -> None:
-        while True:
-            decision = self.budget.before_request()
-            if decision.exhausted:
-                raise RateLimited(
-                    f"the hourly request budget is used up ({decision.usage:.0%} of "
-                    f"{self.budget.limit}) and did not free within {self.budget.max_wait:.0f} s",
-                    operation=request.operation.value,
-                    entity=request.entity,
-                )
-            if decision.check and self._checking.acquire(blocking=False):
-                try:
-                    self.usage()
-                except AutotaskError as exc:
-                    self.budget.check_failed()
-                    _log.info("ThresholdInformation check failed: %s", exc)
-                finally:
-                    self._checking.release()
-                continue
-            if decision.wait > 0:
-                _log.info(
-                    "hourly budget at %.0f%%: waiting %.2f s", decision.usage * 100, decision.wait
-                )
-                self._sleep(decision.wait)
-                if decision.usage < 1.0:
-                    return  # paced; go
-                continue
-            # No wait, or another thread is already checking: do not pile up behind it.
-            return
+        decision = self.budget.wait_for_room(self.usage, self._sleep)
+        if decision.exhausted:
+            raise RateLimited(
+                f"the hourly request budget is used up ({decision.usage:.0%} of "
+                f"{self.budget.limit}) and did not free within {self.budget.max_wait:.0f} s",
+                operation=request.operation.value,
+                entity=request.entity,
+            )
 
     def _rediscover(self, zone_url: str) -> bool:
         try:

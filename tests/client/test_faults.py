@@ -15,8 +15,11 @@ import pytest
 
 from autotask import (
     AutotaskClient,
+    AutotaskError,
     Credentials,
+    F,
     OutcomeUnknown,
+    RateLimited,
     RequestConfig,
     ServerError,
     ThreadLimitExceeded,
@@ -110,59 +113,82 @@ def test_thread_rejections_are_retried_then_raised(
     assert len(sleeps) == 2
 
 
-def test_a_write_answered_503_is_not_resent(
-    emulator: Emulator, tmp_path: Path, sleeps: list[float]
-) -> None:
-    with _client(emulator, tmp_path, sleeps) as client:
-        before = client.companies.count()
-        _faults(emulator, {"kind": "503", "route": "POST:*/Companies", "times": 1})
-        with pytest.raises(ServerError) as info:
-            client.companies.create(_company("Unavailable Ltd"))
-        assert info.value.status == 503 and info.value.applied is None
-        assert client.companies.count() == before
-    assert requests_to(emulator, "POST Companies") == 1 and sleeps == []
+# fault kind -> (error class, status) for a create that is not retried (max_retries=0), and
+# whether the emulator applied it. 429/thread/500/503/reset-before fire before the emulator
+# applies anything, reset-after/truncate after (CONTRACTS §5).
+WRITE_FAULTS = {
+    "429": (RateLimited, 429, False),
+    "thread": (ThreadLimitExceeded, 429, False),
+    "500": (OutcomeUnknown, 500, False),
+    "503": (OutcomeUnknown, 503, False),
+    "reset-before": (OutcomeUnknown, None, False),
+    "reset-after": (OutcomeUnknown, None, True),
+    "truncate": (OutcomeUnknown, None, True),  # the body is cut: urllib3 reports no status
+}
 
 
-def test_a_500_without_error_text_is_a_server_error_not_retried(
+@pytest.mark.parametrize("kind", sorted(WRITE_FAULTS))
+def test_a_failed_write_says_exactly_whether_it_may_have_been_applied(
+    emulator: Emulator, tmp_path: Path, sleeps: list[float], kind: str
+) -> None:
+    # The batch engine relies on this: applied=False only when the write certainly did not
+    # happen (a refusal), and OutcomeUnknown (applied=None) whenever the request went out and
+    # no usable answer came back: a reset, a cut answer, or a bare 5xx, which the server may
+    # have sent after applying. A reset-before looks the same as a reset-after from here.
+    cls, status, applied_by_emulator = WRITE_FAULTS[kind]
+    name = f"Fault {kind} Ltd"
+    with _client(emulator, tmp_path, sleeps, max_retries=0) as client:
+        _faults(emulator, {"kind": kind, "route": "POST:*/Companies", "times": 1})
+        with pytest.raises(AutotaskError) as info:
+            client.companies.create(_company(name))
+        created = client.companies.count(F("companyName") == name)
+    error = info.value
+    assert type(error) is cls
+    assert (error.status, error.operation, error.entity) == (status, "CREATE", "Companies")
+    assert error.applied is (None if cls is OutcomeUnknown else False)
+    if cls is OutcomeUnknown:
+        assert isinstance(error.__cause__, (ServerError, TransportError))
+        assert "may have been applied" in str(error)
+    assert created == (1 if applied_by_emulator else 0)
+    assert requests_to(emulator, "POST Companies") == 1  # never resent
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "cls", "status"),
+    [
+        ("500", ServerError, 500),
+        ("503", ServerError, 503),
+        ("reset-before", TransportError, None),
+        ("truncate", TransportError, None),
+    ],
+)
+def test_a_failed_read_is_never_outcome_unknown(
+    emulator: Emulator,
+    tmp_path: Path,
+    sleeps: list[float],
+    kind: str,
+    cls: type[AutotaskError],
+    status: int | None,
+) -> None:
+    with _client(emulator, tmp_path, sleeps, max_retries=0) as client:
+        company = next(client.companies.query(limit=1))["id"]
+        _faults(emulator, {"kind": kind, "route": "GET:*/Companies/*", "times": 1})
+        with pytest.raises(cls) as info:
+            client.companies.get(company)
+    assert (info.value.status, info.value.applied, info.value.operation) == (status, False, "GET")
+
+
+def test_a_500_without_error_text_is_not_retried_even_for_reads(
     emulator: Emulator, tmp_path: Path, sleeps: list[float]
 ) -> None:
+    # Autotask answers validation failures with 500 (fact sheet §5): a 500 is never resent.
     with _client(emulator, tmp_path, sleeps) as client:
         company = next(client.companies.query(limit=1))["id"]
         _faults(emulator, {"kind": "500", "route": "GET:*/Companies/*", "times": 1})
-        with pytest.raises(ServerError) as info:
+        with pytest.raises(ServerError):
             client.companies.get(company)
-    assert info.value.status == 500 and info.value.applied is False
     assert requests_to(emulator, "GET Companies/{id}") == 1 and sleeps == []
-
-
-@pytest.mark.parametrize(("kind", "applied"), [("reset-after", True), ("truncate", True)])
-def test_a_write_whose_answer_is_lost_is_outcome_unknown_and_never_resent(
-    emulator: Emulator, tmp_path: Path, sleeps: list[float], kind: str, applied: bool
-) -> None:
-    name = f"Lost answer {kind}"
-    with _client(emulator, tmp_path, sleeps, max_retries=5) as client:
-        _faults(emulator, {"kind": kind, "route": "POST:*/Companies", "times": 1})
-        with pytest.raises(OutcomeUnknown) as info:
-            client.companies.create(_company(name))
-        assert info.value.applied is None and info.value.operation == "CREATE"
-        assert isinstance(info.value.__cause__, TransportError)
-        created = client.companies.count([{"op": "eq", "field": "companyName", "value": name}])
-        assert created == (1 if applied else 0)  # the emulator applied it; we never resent
-    assert requests_to(emulator, "POST Companies") == 1 and sleeps == []
-
-
-def test_reset_before_a_write_is_outcome_unknown_too(
-    emulator: Emulator, tmp_path: Path, sleeps: list[float]
-) -> None:
-    # The request left us before the connection dropped: from here a reset before or after
-    # applying look the same, so the write is reported unknown, not resent (CONTRACTS §3).
-    name = "Reset before Ltd"
-    with _client(emulator, tmp_path, sleeps) as client:
-        _faults(emulator, {"kind": "reset-before", "route": "POST:*/Companies", "times": 1})
-        with pytest.raises(OutcomeUnknown):
-            client.companies.create(_company(name))
-        assert client.companies.count([{"op": "eq", "field": "companyName", "value": name}]) == 0
-    assert requests_to(emulator, "POST Companies") == 1
 
 
 def test_a_read_timeout_is_retried_for_reads_and_unknown_for_writes(

@@ -22,6 +22,7 @@ from autotask._answers import (
     parse_item_id,
     parse_page,
     parse_usage,
+    read_answer,
     retry_after_seconds,
 )
 from autotask.records import parse_datetime, udf
@@ -117,8 +118,10 @@ def test_every_real_response_body_parses(name: str) -> None:
         assert isinstance(error, errors.AuthenticationError)
         assert error.errors == body["errors"] and body["errors"][0] in str(error)
     elif kind == "placeholder":
-        with pytest.raises(errors.ServerError, match="itemId"):
-            parse_item_id(body)
+        # A 2xx to a create without an itemId: applied or not, nobody can say.
+        with pytest.raises(errors.OutcomeUnknown, match="itemId") as info:
+            parse_item_id(body, Operation.CREATE, "Tickets")
+        assert info.value.applied is None
     else:  # pragma: no cover - the table is closed
         raise AssertionError(kind)
 
@@ -164,6 +167,45 @@ def test_other_envelopes() -> None:
         parse_count({"queryCount": "7"})
     with pytest.raises(errors.ServerError):
         parse_item_id({"itemId": True})
+
+
+@pytest.mark.parametrize("operation", [op for op in Operation if op.is_write])
+def test_an_unexpected_answer_to_a_write_is_outcome_unknown(operation: Operation) -> None:
+    with pytest.raises(errors.OutcomeUnknown) as info:
+        parse_item_id({"item": {"id": 5}}, operation, "Tickets")
+    assert (info.value.applied, info.value.operation) == (None, operation.value)
+
+
+def test_an_unexpected_answer_to_a_read_is_a_server_error() -> None:
+    with pytest.raises(errors.ServerError) as info:
+        parse_count({"count": 5}, Operation.COUNT, "Tickets")
+    assert info.value.applied is False and not isinstance(info.value, errors.OutcomeUnknown)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "operation", "applied"),
+    [
+        (200, b'{"itemId": 5', Operation.CREATE, None),  # cut off: the write arrived
+        (200, b"", Operation.UPDATE, None),
+        (200, b"<html>", Operation.GET, False),
+    ],
+)
+def test_unreadable_success_answers_have_no_answer(
+    status: int, body: bytes, operation: Operation, applied: bool | None
+) -> None:
+    failure, error, result = read_answer(status, body, None, operation, "Tickets")
+    assert failure is Failure.NO_ANSWER and result is None
+    assert isinstance(error, errors.TransportError) and error.applied is applied
+
+
+def test_readable_answers_decode() -> None:
+    assert read_answer(200, b'{"itemId": 5}', None, Operation.CREATE, "T") == (
+        None,
+        None,
+        {"itemId": 5},
+    )
+    failure, error, _ = read_answer(404, b"", None, Operation.GET, "T")
+    assert failure is Failure.FINAL and isinstance(error, errors.NotFound)
 
 
 def test_api_texts_reads_both_error_shapes() -> None:

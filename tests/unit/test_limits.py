@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from autotask.errors import RateLimited
 from autotask.limits import RECHECK, WINDOW, HourlyBudget, ThreadGate
 
 
@@ -155,3 +156,52 @@ def test_waiting_on_float_clocks_always_ends() -> None:
         assert decision.wait >= 1e-3
         clock.now += decision.wait
     assert steps < 300 and clock.now >= 7200
+
+
+def test_wait_for_room_checks_paces_and_gives_up_on_the_injected_clock() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=100, check_every=10, max_wait=120, clock=clock)
+    checks: list[float] = []
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.now += seconds
+
+    def check(count: int) -> None:
+        checks.append(clock.now)
+        budget.update(100, count)
+
+    # Below 50%: go at once, no check until check_every requests.
+    assert not budget.wait_for_room(lambda: check(0), sleep).exhausted
+    assert (checks, sleeps) == ([], [])
+    # The server reports 60%: paced 0.5 s apart (the first goes at once).
+    budget.update(100, 60)
+    for _ in range(3):
+        budget.record()
+        assert not budget.wait_for_room(lambda: check(63), sleep).exhausted
+    assert sleeps == [0.5, 0.5]
+    # Used up: ask the server, wait for the window in RECHECK steps, give up after max_wait.
+    assert checks == [0.0]  # past 50% the check interval shrinks to check_every // 5
+    budget.mark_exhausted()
+    checks.clear()
+    sleeps.clear()
+    start = clock.now
+    decision = budget.wait_for_room(lambda: check(100), sleep)
+    assert decision.exhausted and decision.usage >= 1.0
+    # A check at once, then every RECHECK seconds, and a last one before giving up.
+    assert checks == [start, start + RECHECK, start + 2 * RECHECK]
+    assert sleeps == [RECHECK, RECHECK] and sum(sleeps) == budget.max_wait
+
+
+def test_a_failing_check_counts_as_checked() -> None:
+    budget = HourlyBudget(limit=10, max_wait=0, clock=FakeClock())
+    budget.mark_exhausted()
+    calls: list[int] = []
+
+    def check() -> None:
+        calls.append(1)
+        raise RateLimited("the check was refused too", status=429)
+
+    assert budget.wait_for_room(check, lambda s: None).exhausted
+    assert calls == [1]  # asked once, then gave up: no loop on a refusing server

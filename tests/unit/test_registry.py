@@ -114,6 +114,8 @@ def test_attribute_aliases() -> None:
         ("ThresholdInformation", "ThresholdInformation"),
         ("zoneInformation?user=x", None),
         ("Tickets/5/Whatever", "Tickets/Whatever"),
+        ("http://127.0.0.1:8/ATServicesRest/V1.0/Companies/query/next?paging=x", "Companies"),
+        ("https://ws2.autotask.net/atservicesrest/v1.0/Tickets/5/Notes/query/next", "TicketNotes"),
     ],
 )
 def test_thread_limit_buckets_follow_the_emulators_rule(path: str, bucket: str | None) -> None:

@@ -24,7 +24,6 @@ def test_reads_are_retried_after_the_request_went_out(
     operation: Operation, failure: Failure
 ) -> None:
     assert RetryPolicy().decide(operation, failure, attempt=0) is not None
-    assert not RetryPolicy.outcome_unknown(operation, failure)
 
 
 @pytest.mark.parametrize("operation", WRITES)
@@ -32,7 +31,6 @@ def test_writes_are_never_resent_once_they_may_have_arrived(operation: Operation
     policy = RetryPolicy(max_retries=10)
     assert policy.decide(operation, Failure.NO_ANSWER, attempt=0) is None
     assert policy.decide(operation, Failure.UNAVAILABLE, attempt=0) is None
-    assert RetryPolicy.outcome_unknown(operation, Failure.NO_ANSWER)
 
 
 @pytest.mark.parametrize("operation", READS + WRITES)
