@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from autotask import AutotaskClient, F, InvalidRequest, RequestConfig, parse_datetime, udf
+from autotask import (
+    AutotaskClient,
+    F,
+    InvalidRequest,
+    NotFound,
+    RequestConfig,
+    parse_datetime,
+    udf,
+)
+from autotask.client import RESERVED_NAMES
+from autotask.entities import Entity
 from tests.client.conftest import connect, requests_to
 from tests.emulator_process import Emulator
 
@@ -120,19 +131,53 @@ def test_impersonation_on_writes(emulator: Emulator, tmp_path: Path) -> None:
         assert by_call["impersonatorCreatorResourceID"] is not None
         unimpersonated = plain.ticket_notes.get(notes.create(note))
         assert unimpersonated["impersonatorCreatorResourceID"] is None
+    emulator.reset()
     with connect(emulator, tmp_path, impersonation_resource_id=other) as client:
-        by_config = client.ticket_notes.get(client.tickets.child(ticket, "Notes").create(note))
+        notes = client.tickets.child(ticket, "Notes")
+        by_config = client.ticket_notes.get(notes.create(note))
         assert by_config["creatorResourceID"] == other
+        notes.update({"id": by_config["id"], "title": "t2"}, impersonate=_api_user)
+        client.ticket_notes.query_all(F("ticketID") == ticket)
+        client.ticket_notes.count(F("ticketID") == ticket)
+        client.ticket_notes.fields()
     log = emulator.control("GET", "requests")["requests"]
     assert all(r["headers"].get("Secret") in (None, "***") for r in log)
+    sent = {
+        (r["method"], r["path"].split("V1.0/", 1)[1]): _header(r, "ImpersonationResourceId")
+        for r in log
+    }
+    # Only writes carry it (fact sheet §2), the per-call value over the configured one.
+    assert sent.pop(("POST", f"Tickets/{ticket}/Notes")) == str(other)
+    assert sent.pop(("PATCH", f"Tickets/{ticket}/Notes")) == str(_api_user)
+    assert len(sent) == 4 and set(sent.values()) == {None}  # get, query, count, fields
 
 
-def test_entities_by_attribute_and_by_name(client: AutotaskClient) -> None:
+def _header(logged: dict[str, Any], name: str) -> str | None:
+    return next((v for k, v in logged["headers"].items() if k.lower() == name.lower()), None)
+
+
+def test_entities_by_attribute_and_by_name(client: AutotaskClient, emulator: Emulator) -> None:
     assert client.ticket_notes is client.entity("TicketNotes") is client.entity("ticketnotes")
     assert client.ticket_notes.name == "TicketNotes"
-    with pytest.raises(AttributeError):
-        client.attachments  # reserved for the attachments API  # noqa: B018
+    assert client.time_entries.name == "TimeEntries"
+    assert client.organizational_level1s.name == "OrganizationalLevel1s"
+    # A name the registry does not know still makes an entity: the server decides.
+    assert client.brand_new_things.name == "BrandNewThings"
+    with pytest.raises(NotFound):
+        client.brand_new_things.get(1)
     assert callable(client.usage) and callable(client.entity)
+
+
+@pytest.mark.parametrize("name", sorted(RESERVED_NAMES))
+def test_reserved_names_are_never_entities(client: AutotaskClient, name: str) -> None:
+    # client.attachments and the batch methods belong to the next features, not to entities
+    # called "Attachments" or "BatchCreate"; the client's own attributes stay themselves.
+    try:
+        value = getattr(client, name)
+    except AttributeError as exc:
+        assert name in str(exc)
+    else:
+        assert not isinstance(value, Entity)
 
 
 def test_usage_reports_threshold_information(client: AutotaskClient) -> None:
