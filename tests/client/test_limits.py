@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +27,28 @@ def test_a_shared_client_never_trips_the_thread_limit(tmp_path: Path) -> None:
     assert stats["thread_rejections"] == {}
     assert stats["max_concurrency"]["Tickets"] == 3  # kept full, never over
     assert stats["max_concurrency"]["TicketNotes"] == 3  # its own bucket (Tickets/5/Notes)
+
+
+def test_a_client_busy_on_several_entities_keeps_its_connections(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The gate admits `concurrency` requests per entity, so two busy entities (plus the budget
+    # checks) need more connections than that; a pool of only `concurrency` would open and
+    # throw away connections, and urllib3 would warn "Connection pool is full".
+    with running_emulator("--latency-ms", "30") as emu:
+        with connect(emu, tmp_path, budget_check_every=10) as client:
+            tickets = [t["id"] for t in client.tickets.query(limit=10)]
+            companies = [c["id"] for c in client.companies.query(limit=10)]
+
+            def both(i: int) -> None:
+                assert client.tickets.get(tickets[i % 10]) is not None
+                assert client.companies.get(companies[i % 10]) is not None
+
+            with caplog.at_level(logging.WARNING, logger="urllib3"), ThreadPoolExecutor(12) as pool:
+                list(pool.map(both, range(48)))
+        stats = emu.stats()
+    assert stats["max_concurrency"]["Tickets"] == 3 == stats["max_concurrency"]["Companies"]
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")] == []
 
 
 def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path) -> None:
