@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 
 from autotask.errors import ConfigError
 
@@ -29,12 +29,18 @@ CA_FILES = (
 def ca_bundle(
     ca_file: str | None = None,
     environ: Mapping[str, str] | None = None,
-    exists: Callable[[str], bool] = os.path.exists,
+    candidates: Sequence[str] = CA_FILES,
 ) -> tuple[str | None, str | None]:
     """Where TLS certificates come from: ``(cafile, capath)``; ``(None, None)`` = OpenSSL defaults.
 
     Order: ``ca_file`` (``RequestConfig(ca_file=...)``); else ``SSL_CERT_FILE`` /
-    ``SSL_CERT_DIR``; else the first existing file of :data:`CA_FILES`; else OpenSSL's defaults.
+    ``SSL_CERT_DIR`` (empty values count as unset); else the first existing file of
+    ``candidates`` (:data:`CA_FILES`); else OpenSSL's defaults.
+
+    Args:
+        ca_file: an explicit CA bundle.
+        environ: the environment to read (default ``os.environ``).
+        candidates: the files probed, in order.
     """
     if ca_file:
         return ca_file, None
@@ -42,8 +48,8 @@ def ca_bundle(
     cert_file, cert_dir = env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None
     if cert_file or cert_dir:
         return cert_file, cert_dir
-    for candidate in CA_FILES:
-        if exists(candidate):
+    for candidate in candidates:
+        if os.path.isfile(candidate):
             return candidate, None
     return None, None
 
@@ -51,7 +57,11 @@ def ca_bundle(
 def tls_context(
     ca_file: str | None = None, environ: Mapping[str, str] | None = None
 ) -> ssl.SSLContext:
-    """A verifying TLS context (hostname checked, certificates required) per :func:`ca_bundle`."""
+    """A verifying TLS context (hostname checked, certificates required) per :func:`ca_bundle`.
+
+    Raises:
+        ConfigError: the chosen CA file or directory cannot be loaded (the message names it).
+    """
     cafile, capath = ca_bundle(ca_file, environ)
     try:
         if cafile is None and capath is None:

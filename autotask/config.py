@@ -9,7 +9,7 @@ Environment variables read by :meth:`Credentials.from_env` and the client:
 ``AUTOTASK_API_URL``       an explicit zone URL (skips zone discovery)
 ``AUTOTASK_ZONE_LOOKUP_URL`` where zone discovery asks (default Autotask's global host)
 ``AUTOTASK_CACHE_DIR``     where the zone cache lives (default ``~/.cache/autotask``)
-``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` CA certificates (see :func:`autotask.transport.ca_bundle`)
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` CA certificates (see :func:`autotask._tls.ca_bundle`)
 ========================== ==========================================================
 """
 

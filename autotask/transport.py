@@ -41,7 +41,7 @@ import urllib3.exceptions as u3
 from autotask._answers import parse_usage, read_answer
 from autotask._log import get_logger, mask
 from autotask._request import Request, StreamBody, json_bytes, request_url
-from autotask._tls import CA_FILES, ca_bundle, tls_context
+from autotask._tls import tls_context
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
@@ -55,15 +55,7 @@ from autotask.registry import bucket_for_path
 from autotask.retry import Failure, Operation, RetryPolicy
 from autotask.zones import ZoneCache, ZoneResolver
 
-__all__ = [
-    "CA_FILES",
-    "Request",
-    "StreamBody",
-    "StreamedResponse",
-    "Transport",
-    "ca_bundle",
-    "tls_context",
-]
+__all__ = ["Request", "StreamBody", "StreamedResponse", "Transport"]
 
 _log = get_logger(__name__)
 _ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error body read from a streamed answer

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
+
 import pytest
 
 from autotask import ConfigError, Credentials, RequestConfig
+from autotask._tls import CA_FILES, ca_bundle, tls_context
 from autotask.retry import Operation
-from autotask.transport import CA_FILES, ca_bundle
 
 
 def test_defaults_are_the_documented_ones() -> None:
@@ -56,14 +59,45 @@ def test_credentials_from_env() -> None:
         Credentials.from_env({})
 
 
-def test_ca_bundle_order() -> None:
-    present = {CA_FILES[1], CA_FILES[4]}
-    exists = present.__contains__
-    assert ca_bundle("/my/ca.pem", {"SSL_CERT_FILE": "/x"}, exists) == ("/my/ca.pem", None)
-    assert ca_bundle(None, {"SSL_CERT_FILE": "/x"}, exists) == ("/x", None)
-    assert ca_bundle(None, {"SSL_CERT_DIR": "/d"}, exists) == (None, "/d")
-    assert ca_bundle(None, {}, exists) == (CA_FILES[1], None)  # first existing, in order
-    assert ca_bundle(None, {}, lambda p: False) == (None, None)  # OpenSSL defaults
+def test_ca_bundle_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.pem", tmp_path / "second.pem"
+    second.write_text("x")
+    (tmp_path / "a-directory.pem").mkdir()
+    probe = [str(tmp_path / "missing.pem"), str(tmp_path / "a-directory.pem"), str(second)]
+    assert ca_bundle("/my/ca.pem", {"SSL_CERT_FILE": "/x"}, probe) == ("/my/ca.pem", None)
+    assert ca_bundle(None, {"SSL_CERT_FILE": "/x", "SSL_CERT_DIR": "/d"}, probe) == ("/x", "/d")
+    assert ca_bundle(None, {"SSL_CERT_DIR": "/d"}, probe) == (None, "/d")
+    assert ca_bundle(None, {"SSL_CERT_FILE": ""}, probe) == (str(second), None)  # empty: unset
+    first.write_text("x")
+    assert ca_bundle(None, {}, [str(first), str(second)]) == (str(first), None)  # first existing
+    assert ca_bundle(None, {}, [str(tmp_path / "none.pem")]) == (None, None)  # OpenSSL defaults
+
+
+def test_the_probe_list_is_the_documented_one() -> None:
+    assert CA_FILES == (
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/ca-bundle.pem",
+        "/etc/pki/tls/cacert.pem",
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+        "/etc/ssl/cert.pem",
+    )
+
+
+def test_tls_context_loads_what_the_probe_picks(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    with pytest.raises(ConfigError, match=r"garbage\.pem"):
+        tls_context(None, {"SSL_CERT_FILE": str(garbage)})
+    with pytest.raises(ConfigError, match=r"missing\.pem"):
+        tls_context(str(tmp_path / "missing.pem"), {})
+    system, _ = ca_bundle(None, {})
+    if system is not None:  # a real bundle, copied: loaded from where SSL_CERT_FILE says
+        copy = tmp_path / "bundle.pem"
+        copy.write_bytes(Path(system).read_bytes())
+        context = tls_context(None, {"SSL_CERT_FILE": str(copy)})
+        assert context.get_ca_certs() and context.verify_mode is ssl.CERT_REQUIRED
+        assert context.check_hostname
 
 
 @pytest.mark.parametrize("bad", ["line\nbreak", "tab\there", "caf\u00e9\u4e2d", "\x00"])
