@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
-from autotask import AutotaskClient
+import pytest
+
+from autotask import AutotaskClient, NotFound
 from autotask.retry import Operation
 from autotask.transport import Request, StreamBody, StreamedResponse
+from tests.client.conftest import connect, requests_to
 from tests.emulator_process import Emulator
 
 
@@ -74,3 +79,52 @@ def test_streamed_upload_and_download(client: AutotaskClient, emulator: Emulator
     requests = emulator.control("GET", "requests")["requests"]
     upload = next(r for r in requests if r["method"] == "POST" and "Attachments" in r["path"])
     assert upload["bodySize"] == length  # sent whole, with its Content-Length (not chunked)
+
+
+def test_a_streamed_body_is_rebuilt_for_a_retry(
+    client: AutotaskClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    ticket = next(client.tickets.query(limit=1))["id"]
+    chunks, length = _attachment_chunks(b"retried upload")
+    opened: list[int] = []
+
+    def open_body() -> Iterator[bytes]:
+        opened.append(1)
+        return iter(chunks)  # one pass only: a second attempt needs a fresh one
+
+    emulator.control(
+        "POST",
+        "faults",
+        {"seed": 1, "rules": [{"kind": "429", "route": "POST:*/Attachments", "times": 1}]},
+    )
+    with connect(emulator, tmp_path, retry_backoff=0.01, max_retry_wait=5) as fast:
+        answer = fast.transport.send(
+            Request(
+                Operation.UPLOAD,
+                "POST",
+                f"Tickets/{ticket}/Attachments",
+                "TicketAttachments",
+                body=StreamBody(open_body, length),
+            )
+        )
+    assert opened == [1, 1]  # 429 (certainly not applied), then a fresh body
+    assert requests_to(emulator, "POST Tickets/{id}/Attachments") == 2
+    attachment = client.ticket_attachments.get(answer["itemId"])
+    assert attachment is not None and attachment["ticketID"] == ticket
+
+
+def test_a_streamed_request_answered_with_an_error_raises_and_frees_its_slot(
+    client: AutotaskClient,
+) -> None:
+    with pytest.raises(NotFound) as info:
+        client.transport.send(
+            Request(
+                Operation.DOWNLOAD,
+                "GET",
+                "Tickets/1/Attachments/999999999/NoSuchRoute",
+                "TicketAttachments",
+                stream=True,
+            )
+        )
+    assert info.value.status == 404 and info.value.operation == "DOWNLOAD"
+    assert client.transport.gate.in_flight("TicketAttachments") == 0
