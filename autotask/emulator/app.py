@@ -21,6 +21,7 @@ a load balancer or the network fails a request whatever its route (CONTRACTS §5
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -61,6 +62,7 @@ class Context:
     integration_code: str | None = None  # set once authenticated
     attachment_bytes: int = 0  # decoded attachment size of a create (for the byte window)
     slow: bool = False  # a `slow` fault: the limit stage adds --slow-ms to the latency
+    latency: float = 0.0  # seconds of latency the stages added (in the request log)
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -110,6 +112,40 @@ def method_not_allowed(method: str) -> Response:
 def not_found(url: str) -> Response:
     """404 in ASP.NET's words."""
     return message(404, f"No HTTP resource was found that matches the request URI '{url}'.")
+
+
+class BadRequest(Exception):
+    """A request that gets ``response`` instead of being served."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+_JSON_TYPES = ("application/json", "text/json")
+
+
+def json_body(ctx: Context) -> Any:
+    """The decoded JSON body, None when empty.
+
+    Raises:
+        BadRequest: 415 for a non-JSON content type, 500 for malformed JSON.
+    """
+    if not ctx.body.strip():
+        return None
+    content_type = (ctx.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type and content_type not in _JSON_TYPES and not content_type.endswith("+json"):
+        raise BadRequest(
+            message(
+                415,
+                f"The request entity's media type '{content_type}' is not supported for "
+                "this resource.",
+            )
+        )
+    try:
+        return json.loads(ctx.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(errors(500, f"The request body is not valid JSON: {exc}.")) from None
 
 
 class Stage(Protocol):
@@ -237,6 +273,7 @@ class Api:
             "status": "dropped" if response.drop else response.status,
             "bodySize": ctx.body_size,
             "durationMs": round((time.monotonic() - ctx.started) * 1000, 3),
+            "latencyMs": round(ctx.latency * 1000),
             "headers": masked_headers(ctx.headers),
         }
         with self._lock:

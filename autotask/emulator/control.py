@@ -11,6 +11,9 @@
 - ``POST /_emulator/faults`` ``{"seed": 7, "rules": [...]}``: replaces the fault rules
   (faults.py has the grammar; ``{"rules": []}`` clears); ``GET`` reads them back. A reset
   restores the ``--faults`` rules.
+- ``POST /_emulator/permissions`` ``{"deny": ["Tickets:CUD", "Contacts"]}``: replaces what the
+  API user's security level lacks (permissions.py; ``{"deny": []}`` allows everything again);
+  ``GET`` reads it back. A reset restores the ``--deny`` rules.
 
 ``stats`` also carries ``in_flight`` (requests holding a thread slot now, per entity), which
 lets a test wait until its requests are inside the gate.
@@ -22,11 +25,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from autotask.emulator import demo, schema, wire
+from autotask.emulator import attachments, demo, schema, wire
 from autotask.emulator.app import Api, Response, errors, json_response, method_not_allowed
 from autotask.emulator.clock import Clock
 from autotask.emulator.faults import FaultRuleError
+from autotask.emulator.handlers import Handlers
 from autotask.emulator.limit_stages import FaultLayer
+from autotask.emulator.permissions import PermissionRuleError, permissions_from_json
 from autotask.emulator.store import Store, stored_from_wire
 
 MAX_SEED = 1_000_000
@@ -42,6 +47,7 @@ class Control:
         self._reset = reset
         # The server wires these to the fault layer and the thread gate (limit_stages.py).
         self.fault_layer: FaultLayer | None = None
+        self.handlers: Handlers | None = None  # its ``permissions`` are switched here
         self.thread_rejections: Callable[[], dict[str, int]] = dict
         self.max_concurrency: Callable[[], dict[str, int]] = dict
         self.in_flight: Callable[[], dict[str, int]] = dict
@@ -52,6 +58,7 @@ class Control:
             "seed": {"POST": self.seed},
             "clock": {"POST": self.move_clock},
             "faults": {"GET": self.read_faults, "POST": self.set_faults},
+            "permissions": {"GET": self.read_permissions, "POST": self.set_permissions},
         }
 
     def handle(self, method: str, name: str, body: bytes) -> Response:
@@ -102,14 +109,22 @@ class Control:
         if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_SEED:
             return errors(400, f"count must be an integer from 0 to {MAX_SEED}.")
         refs = {e.name: self.store.ids(e) for e in schema.entities()}
-        first_id = self.store.max_id(entity) + 1
-        records = demo.generate(entity.name, count, first_id, refs)
-        rows = []
-        for index, record in enumerate(records):
-            doc, data = stored_from_wire(entity, record)
-            doc["id"] = first_id + index
-            rows.append((doc, data))
-        created = self.store.insert_many(entity, rows)
+        with self.store.transaction():
+            # Attachments share one id sequence and get their AttachmentInfo rows (§7).
+            if entity.attachment:
+                first_id = attachments.next_id(self.store)
+            else:
+                first_id = self.store.max_id(entity) + 1
+            records = demo.generate(entity.name, count, first_id, refs)
+            rows = []
+            for index, record in enumerate(records):
+                doc, data = stored_from_wire(entity, record)
+                doc["id"] = first_id + index
+                rows.append((doc, data))
+            if entity.attachment:
+                created = attachments.insert_many(self.store, entity, rows)
+            else:
+                created = self.store.insert_many(entity, rows)
         return json_response(
             200,
             {
@@ -143,3 +158,19 @@ class Control:
             return json_response(200, self.fault_layer.replace(payload))
         except FaultRuleError as exc:
             return errors(400, str(exc))
+
+    def read_permissions(self, _: Any) -> Response:
+        """GET permissions: the active denials in the POST form."""
+        if self.handlers is None:
+            return json_response(200, {"deny": []})
+        return json_response(200, self.handlers.permissions.to_json())
+
+    def set_permissions(self, payload: Any) -> Response:
+        """POST permissions: replace the denials; 400 names what is wrong."""
+        if self.handlers is None:
+            return errors(404, "Permissions are not available.")
+        try:
+            self.handlers.permissions = permissions_from_json(payload)
+        except PermissionRuleError as exc:
+            return errors(400, str(exc))
+        return json_response(200, self.handlers.permissions.to_json())

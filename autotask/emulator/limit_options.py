@@ -38,6 +38,8 @@ class Quirks:
         hourly_retry_after: send Retry-After on hourly-threshold rejections (off, §11.1 (b)).
         attachment_item_wrapper: single-attachment GETs wrap in ``item`` (default ``items``, §11.3).
         attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
+        attachment_queries_need_parent: attachment queries must name the parent id field and
+            include the children's attachments (default, since 2021.1, §7); off: any filter.
     """
 
     auth_failure_status: int = 500
@@ -53,6 +55,7 @@ class Quirks:
     hourly_retry_after: bool = False
     attachment_item_wrapper: bool = False
     attachment_data_child_only: bool = False
+    attachment_queries_need_parent: bool = True
 
     @classmethod
     def from_namespace(cls, ns: argparse.Namespace) -> Quirks:
@@ -71,6 +74,7 @@ class Quirks:
             hourly_retry_after=ns.hourly_retry_after,
             attachment_item_wrapper=ns.attachment_wrapper == "item",
             attachment_data_child_only=ns.attachment_data == "child",
+            attachment_queries_need_parent=ns.attachment_queries == "parent",
         )
 
 
@@ -83,6 +87,8 @@ class LimitSettings:
         hourly_limit: requests per rolling 60 minutes; 0 off (still counted).
         latency_ms: served on every API request while it holds its thread slot.
         threshold_latency_ms: added latency past 50% and 75% of the hourly limit.
+        thread_latency_ms: added latency at 3 and at 10+ concurrent requests of a bucket
+            (0, 0: off; the documented figures are 250, 1000).
         attachment_max_bytes: decoded bytes per attachment file; 0 off.
         attachment_window_bytes: decoded attachment bytes per 5 minutes per tenant; 0 off.
         faults: the fault rules given by ``--faults``.
@@ -95,6 +101,7 @@ class LimitSettings:
     hourly_limit: int = limits.DEFAULT_HOURLY_LIMIT
     latency_ms: int = 0
     threshold_latency_ms: tuple[int, int] = limits.DEFAULT_THRESHOLD_LATENCY_MS
+    thread_latency_ms: tuple[int, int] = (0, 0)
     attachment_max_bytes: int = limits.DEFAULT_ATTACHMENT_MAX_BYTES
     attachment_window_bytes: int = limits.ATTACHMENT_WINDOW_BYTES
     faults: tuple[fault_rules.FaultRule, ...] = ()
@@ -110,6 +117,7 @@ class LimitSettings:
             hourly_limit=ns.hourly_limit,
             latency_ms=ns.latency_ms,
             threshold_latency_ms=ns.threshold_latency_ms,
+            thread_latency_ms=ns.thread_latency_ms,
             attachment_max_bytes=ns.attachment_max_bytes,
             attachment_window_bytes=ns.attachment_window_bytes,
             faults=ns.faults,
@@ -134,7 +142,7 @@ def _latency_pair(text: str) -> tuple[int, int]:
     if parts == ["0"]:
         return (0, 0)
     if len(parts) != 2:
-        raise argparse.ArgumentTypeError("expected HALF,THREE_QUARTERS in ms (or 0)")
+        raise argparse.ArgumentTypeError("expected two latencies in ms, FIRST,SECOND (or 0)")
     half, three_quarters = (_non_negative(p) for p in parts)
     return (half, three_quarters)
 
@@ -193,6 +201,15 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="HALF,3/4",
         help="added latency past 50%% and 75%% of the hourly limit; 0 switches it off "
         "(default: 500,1000)",
+    )
+    lim.add_argument(
+        "--thread-latency-ms",
+        type=_latency_pair,
+        default=(0, 0),
+        metavar="AT3,AT10",
+        help="added latency per request that finds 3 requests of its bucket running (itself "
+        "included), rising linearly to the second figure at 10 or more; Autotask documents "
+        "250,1000 (default: 0, off)",
     )
     lim.add_argument(
         "--attachment-max-bytes",
@@ -317,6 +334,14 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         default="both",
         help="single-attachment GETs that return data: child and root forms, or only the "
         "child form (default: %(default)s)",
+    )
+    qrk.add_argument(
+        "--attachment-queries",
+        choices=("parent", "any"),
+        default="parent",
+        help="queries on an attachment entity: must name its parent id field (ticketID) and "
+        "include the attachments of its children, as since 2021.1; or take any filter and "
+        "return own rows only (default: %(default)s)",
     )
     qrk.add_argument(
         "--include-fields-id",

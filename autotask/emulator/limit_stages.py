@@ -9,10 +9,11 @@ Two pieces, in this order around every ``/ATServicesRest/`` request:
    marks the request for the limit stage's delay.
 2. ``LimitStage`` (a pipeline stage: after routing and authentication, before the handler):
    takes a slot in the thread gate of (integration code, entity acted on), then asks the hourly
-   budget, then serves ``--latency-ms`` + the budget's added latency + ``slow`` *while holding
-   the slot*, so the throughput bound is ``thread_limit / latency`` (CONTRACTS §5). ``after``
-   gives the slot back before the answer is written, so a client that sends its next request
-   as soon as it reads an answer never races its own previous request for the slot.
+   budget, then serves ``--latency-ms`` + the budget's added latency + the opt-in thread latency
+   + ``slow`` *while holding the slot*, so the throughput bound is ``thread_limit / latency``
+   (CONTRACTS §5). ``after`` gives the slot back before the answer is written, so a client
+   that sends its next request as soon as it reads an answer never races its own previous
+   request for the slot.
    It also serves the attachment byte limits to the handlers and the ThresholdInformation body.
 
 Rejected requests (thread gate, hourly budget) are not counted in the budget, and a request
@@ -41,6 +42,7 @@ from autotask.emulator.limits import (
     HourlyBudget,
     ThreadGate,
     request_threshold_text,
+    thread_latency,
     thread_threshold_text,
     threshold_information,
 )
@@ -84,18 +86,26 @@ class LimitStage:
     def before(self, ctx: Context) -> Response | None:
         """Take the slot, count the request, serve the latency; or answer a rejection."""
         bucket = None
+        concurrent = 0
         if ctx.bucket is not None:
             bucket = Bucket(ctx.integration_code or "", ctx.bucket)
-            if not self.gate.try_acquire(bucket):
+            concurrent = self.gate.try_acquire(bucket)
+            if not concurrent:
                 return self._thread_answer
         admission = self.budget.admit()
         if not admission.admitted:
             if bucket is not None:
                 self.gate.release(bucket)
             return self._hourly_answer(admission.retry_after)
-        delay = self._latency + admission.delay + (self._slow if ctx.slow else 0.0)
+        delay = (
+            self._latency
+            + admission.delay
+            + thread_latency(concurrent, self.limits.thread_latency_ms)
+            + (self._slow if ctx.slow else 0.0)
+        )
         ctx.slow = False  # served here, holding the slot
         if delay > 0:
+            ctx.latency += delay
             self._sleep(delay)
         return None
 
@@ -169,6 +179,7 @@ class FaultLayer:
         """Serve a ``slow`` delay the limit stage did not (unauthenticated or refused routes)."""
         if ctx.slow:
             ctx.slow = False
+            ctx.latency += self.limits.slow_ms / 1000
             time.sleep(self.limits.slow_ms / 1000)
 
     def answer(self, decision: FaultDecision) -> Response:

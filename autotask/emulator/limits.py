@@ -13,6 +13,9 @@ Figures (fact sheet §6, §7, §11.1, §11.7, §11.8):
   limit each admitted request is delayed by 0.5 s, past 75% by 1 s (the REST docs' "from 5,000
   (+0.5 s) and 7,500 (+1 s)", fact sheet §11.1 (b)). Over the limit requests are refused until
   the window frees. Only admitted requests count, so a refused retry does not extend the wait.
+- Thread latency (opt-in, ``--thread-latency-ms``): the REST docs describe added latency per
+  request before the gate rejects, about +0.25 s at 3 concurrent rising to +1 s at 10 or more
+  (fact sheet §11.1 (a), via IMP); ``thread_latency`` interpolates linearly in between.
 - Attachments: 6 MiB decoded per file, and 10,000,000 decoded bytes per rolling 5 minutes per
   tenant; a create that would pass the window is refused (and not counted).
 """
@@ -75,6 +78,26 @@ def attachment_window_text() -> str:
     )
 
 
+THREAD_LATENCY_FROM = 3  # concurrent requests at which the documented latency starts ...
+THREAD_LATENCY_FULL = 10  # ... and at which it reaches its maximum
+
+
+def thread_latency(concurrent: int, latency_ms: tuple[int, int]) -> float:
+    """Seconds added to a request that runs with ``concurrent`` requests of its bucket.
+
+    Args:
+        concurrent: requests holding a slot of the bucket, this one included.
+        latency_ms: the added latency at 3 and at 10 or more concurrent requests.
+    """
+    at_first, at_full = latency_ms
+    if concurrent < THREAD_LATENCY_FROM or (at_first, at_full) == (0, 0):
+        return 0.0
+    if concurrent >= THREAD_LATENCY_FULL:
+        return at_full / 1000
+    share = (concurrent - THREAD_LATENCY_FROM) / (THREAD_LATENCY_FULL - THREAD_LATENCY_FROM)
+    return (at_first + (at_full - at_first) * share) / 1000
+
+
 @dataclass(frozen=True)
 class Bucket:
     """A thread-limit bucket: the integration code and the entity the route acts on.
@@ -108,21 +131,22 @@ class ThreadGate:
         self._peak: dict[str, int] = {}
         self._rejections: dict[str, int] = {}
 
-    def try_acquire(self, bucket: Bucket) -> bool:
-        """Take a slot in ``bucket``; False (and a counted rejection) when it is full.
+    def try_acquire(self, bucket: Bucket) -> int:
+        """Take a slot in ``bucket``: the requests now holding one (this one included), or 0
+        (and a counted rejection) when the bucket is full.
 
-        A True answer must be paired with exactly one ``release(bucket)``.
+        A non-zero answer must be paired with exactly one ``release(bucket)``.
         """
         with self._lock:
             current = self._in_flight.get(bucket, 0)
             if self.limit and current >= self.limit:
                 self._rejections[bucket.entity] = self._rejections.get(bucket.entity, 0) + 1
-                return False
+                return 0
             current += 1
             self._in_flight[bucket] = current
             if current > self._peak.get(bucket.entity, 0):
                 self._peak[bucket.entity] = current
-            return True
+            return current
 
     def release(self, bucket: Bucket) -> None:
         """Give back a slot taken by ``try_acquire``."""

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from autotask.emulator.permissions import Permissions
 from autotask.emulator.schema import EntityDef, FieldDef, PicklistValue, UdfDef, parent_of
+
+_EVERYTHING = Permissions()
 
 
 def _access(allowed: bool) -> str:
@@ -18,14 +21,16 @@ def _access(allowed: bool) -> str:
     return "All" if allowed else "None"
 
 
-def entity_information(e: EntityDef) -> dict[str, Any]:
+def entity_information(e: EntityDef, permissions: Permissions = _EVERYTHING) -> dict[str, Any]:
     """The ``{"info": {...}}`` body of ``{Entity}/entityInformation``.
 
     A write counts as possible when the entity allows it at its root or through the child
-    route that owns it (Contacts are created via ``Companies/{id}/Contacts``, fact sheet §4.2).
+    route that owns it (Contacts are created via ``Companies/{id}/Contacts``, fact sheet §4.2),
+    and the API user's security level allows it (``--deny``; "per-tenant truth", §4.3-4.4).
 
     Args:
         e: The entity.
+        permissions: What the API user may do.
 
     Returns:
         The response body, keys in the Swagger's ``EntityInformationModel`` order.
@@ -34,6 +39,7 @@ def entity_information(e: EntityDef) -> dict[str, Any]:
     owner = parent_of(e.name)
     if owner is not None:
         ops |= {op for op in owner[1].ops if op in "CUD"}
+    ops = {op for op in ops if permissions.allows(e.name, op)}
     return {
         "info": {
             "name": e.singular,

@@ -12,8 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autotask.emulator.limit_options import LimitSettings, Quirks, add_limit_arguments
+from autotask.emulator.permissions import (
+    PermissionRuleError,
+    Permissions,
+    parse_rule,
+    permissions_from_rules,
+)
 
-__all__ = ["LimitSettings", "Quirks", "Settings", "add_arguments"]
+__all__ = ["LimitSettings", "Permissions", "Quirks", "Settings", "add_arguments"]
 
 DESCRIPTION = (
     "Serve a local emulator of the Autotask PSA REST API (V1.0) on loopback, for tests, "
@@ -32,6 +38,7 @@ control API (no auth, loopback only), outside /ATServicesRest/:
   POST /_emulator/faults     {"seed": 7, "rules": [{"kind": "429", "probability": 0.05,
                               "route": "POST:*/Tickets", "times": null, "after": 0}]}
   GET  /_emulator/faults     the active rules
+  POST /_emulator/permissions {"deny": ["Tickets:CUD"]}   (GET: the active denials)
 
 limits and latency (fact sheet §6, §7, §11.1):
   thread gate     3 concurrent requests per (integration code, entity); the next gets 429
@@ -42,6 +49,10 @@ limits and latency (fact sheet §6, §7, §11.1):
 
 faults: 429, thread, 500, 503 and reset-before answer before the request is applied;
 reset-after and truncate apply it and then lose or cut the answer; slow adds --slow-ms.
+
+--deny (a security level lacking permissions): a denied query or write answers 500 "The logged
+in Resource does not have the adequate permissions to query this entity type." (create, update,
+delete alike); a denied get answers {"item": null}; entityInformation reports canX false.
 """
 
 DEFAULT_USERNAME = "emulator@example.com"
@@ -62,6 +73,7 @@ class Settings:
     integration_code: str = DEFAULT_INTEGRATION_CODE
     quirks: Quirks = field(default_factory=Quirks)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    permissions: Permissions = field(default_factory=Permissions)
 
     def __repr__(self) -> str:  # never show the secret
         return (
@@ -86,7 +98,16 @@ class Settings:
             or DEFAULT_INTEGRATION_CODE,
             quirks=Quirks.from_namespace(ns),
             limits=LimitSettings.from_namespace(ns),
+            permissions=permissions_from_rules(ns.deny or ()),
         )
+
+
+def _deny_rule(text: str) -> str:
+    try:
+        parse_rule(text)
+    except PermissionRuleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -115,5 +136,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--integration-code",
         metavar="C",
         help=f"API integration code (default: {DEFAULT_INTEGRATION_CODE})",
+    )
+    auth.add_argument(
+        "--deny",
+        action="append",
+        type=_deny_rule,
+        metavar="ENTITY[:OPS]",
+        help="simulate a security level without these permissions (repeatable): OPS are "
+        "letters of Q (query) G (get) C (create) U (update) D (delete), all when omitted; "
+        "e.g. --deny Tickets:CUD --deny Contacts",
     )
     add_limit_arguments(parser)

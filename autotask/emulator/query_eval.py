@@ -30,7 +30,7 @@ from typing import Any
 
 from autotask.emulator import store, wire
 from autotask.emulator.options import Quirks
-from autotask.emulator.schema import EntityDef, UdfDef
+from autotask.emulator.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, UdfDef
 
 MAX_PAGE_SIZE = 500  # fact sheet §3.3
 FILTERS_NULL = "Value cannot be null.\r\nParameter name: filters"  # §11.4, verbatim
@@ -40,8 +40,6 @@ ONE_UDF_TEXT = "Only one user-defined field can be queried at a time."  # wordin
 _COMPARE = {"eq": "=", "noteq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _MATCH = {"beginswith": "at_begins", "endswith": "at_ends", "contains": "at_contains"}
 _OPERATORS = frozenset({*_COMPARE, *_MATCH, "exist", "notexist", "in", "notin"})
-_INTEGER = frozenset({"integer", "long", "short", "int", "byte"})
-_NUMBER = frozenset({"decimal", "double", "float"})
 _NUMERIC_UDF = frozenset({"number", "decimal", "double", "integer", "currency"})
 
 
@@ -119,20 +117,13 @@ def parse_search(text: str | None) -> Any:
         raise QueryError("The search parameter is not valid JSON.") from None
 
 
-def compile_query(
-    entity: EntityDef,
-    body: Any,
-    quirks: Quirks,
-    *,
-    extra: tuple[str, tuple[Any, ...]] | None = None,
-) -> Query:
+def compile_query(entity: EntityDef, body: Any, quirks: Quirks) -> Query:
     """Parse a query body for ``entity`` and compile its filter.
 
     Args:
         entity: the entity queried.
         body: the decoded JSON body (or ``search`` parameter).
         quirks: the behaviour switches (unknown operators, MaxRecords, id in IncludeFields).
-        extra: an SQL condition AND-ed to the filter (a child list's parent id).
 
     Raises:
         QueryError: the texts of fact sheet §3.2/§11.4/§11.5.
@@ -146,9 +137,6 @@ def compile_query(
     compiler = _Compiler(entity, quirks)
     where = compiler.all_of(conditions)
     params = tuple(compiler.params)
-    if extra is not None:
-        where = f"({where}) AND ({extra[0]})"
-        params += extra[1]
     fields, udfs = _include_fields(entity, keys.get("includefields"), quirks)
     return Query(where, params, _page_size(keys.get("maxrecords"), quirks), fields, udfs)
 
@@ -267,10 +255,10 @@ class _Compiler:
             return f"{column} {negate}IN (SELECT value FROM json_each(?))"
         if value is None:
             if kind == "boolean":
-                raise QueryError(_bad_value(value, name))
+                raise QueryError(bad_value_text(value, name))
             return "0"  # SQL: a comparison with NULL is never true
         if isinstance(value, list):
-            raise QueryError(_bad_value(value, name))
+            raise QueryError(bad_value_text(value, name))
         converted = self.convert(kind, name, value)
         if op in _MATCH:
             self.params.append(_text(converted))
@@ -285,25 +273,25 @@ class _Compiler:
         """The filter value as the stored type of the field; 500 when it cannot be."""
         if kind == "string":
             if isinstance(value, (dict, list)):
-                raise QueryError(_bad_value(value, name))
+                raise QueryError(bad_value_text(value, name))
             return value if isinstance(value, str) else json.dumps(value)
         if kind == "boolean":
             if isinstance(value, bool):
                 return value  # booleans must be JSON true/false (§3.2)
-            raise QueryError(_bad_value(value, name))
+            raise QueryError(bad_value_text(value, name))
         if kind == "datetime":
             parsed = wire.parse_datetime(value) if isinstance(value, str) else None
             if parsed is None:
-                raise QueryError(_bad_value(value, name))
+                raise QueryError(bad_value_text(value, name))
             return parsed
         number = _number(value)
         if number is None:
-            raise QueryError(_bad_value(value, name))
-        if kind in _INTEGER:
+            raise QueryError(bad_value_text(value, name))
+        if kind in INTEGER_TYPES:
             if number != int(number):
-                raise QueryError(_bad_value(value, name))
+                raise QueryError(bad_value_text(value, name))
             return int(number)
-        return float(number) if kind in _NUMBER else number
+        return float(number) if kind in NUMBER_TYPES else number
 
 
 def _number(value: Any) -> float | int | None:
@@ -322,52 +310,9 @@ def _number(value: Any) -> float | int | None:
     return None
 
 
-def _bad_value(value: Any, name: str) -> str:
-    # Wording assumed: no capture of this rejection exists (fact sheet §3.2 says it errors).
+def bad_value_text(value: Any, name: str) -> str:
+    """The 500 text of a filter or body value the field's type cannot take.
+
+    Wording assumed: no capture of this rejection exists (fact sheet §3.2 says it errors).
+    """
     return f"Invalid value {json.dumps(value)} for field {name}."
-
-
-# --- paging (fact sheet §3.4) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Paging:
-    """The ``paging`` parameter of ``query/next``: keyset positions, as Autotask writes them.
-
-    ``nextIds[0]`` is the first id of the page to serve; ``previousIds`` are the first ids of the
-    pages before it (``-1`` for the first page), so a previous-page link can be built.
-    """
-
-    page_size: int
-    previous_ids: tuple[int, ...]
-    next_id: int
-
-    def to_json(self) -> str:
-        """The parameter text: ``{"pageSize":N,"previousIds":[...],"nextIds":[...]}``."""
-        return json.dumps(
-            {
-                "pageSize": self.page_size,
-                "previousIds": list(self.previous_ids),
-                "nextIds": [self.next_id],
-            },
-            separators=(",", ":"),
-        )
-
-
-def parse_paging(text: str | None) -> Paging:
-    """Decode a ``paging`` parameter.
-
-    Raises:
-        QueryError: missing or malformed.
-    """
-    try:
-        raw = lower_keys(json.loads(text or ""))
-        size = int(raw["pagesize"])
-        previous = tuple(int(i) for i in raw.get("previousids") or ())
-        next_ids = raw["nextids"]
-        next_id = int(next_ids[0])
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        raise QueryError("The paging parameter is missing or not valid.") from None
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise QueryError(MAX_RECORDS_TEXT)
-    return Paging(size, previous, next_id)

@@ -22,6 +22,9 @@ from typing import Any
 # L list (child collection GET).
 ROOT_OPS = frozenset("QGCUD")
 CHILD_OPS = frozenset("LCUGD")
+# dataType values (lower-cased) stored as whole numbers and as floating-point numbers (§4.4).
+INTEGER_TYPES = frozenset({"integer", "long", "short", "int", "byte"})
+NUMBER_TYPES = frozenset({"decimal", "double", "float"})
 
 
 @dataclass(frozen=True)

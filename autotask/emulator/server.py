@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from autotask.emulator import demo, query_eval, schema
+from autotask.emulator import attachments, demo, query_eval, schema
 from autotask.emulator.app import Api, Context, Response, errors, not_found
 from autotask.emulator.clock import Clock
 from autotask.emulator.control import Control
@@ -51,7 +51,11 @@ class Emulator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.clock = Clock()
-        self.store = Store(settings.db, query_eval.SQL_FUNCTIONS)
+        # Since 2021.1 a ticket's attachment query also returns its time entries' (§7).
+        rollups = attachments.rollup_sources()
+        if not settings.quirks.attachment_queries_need_parent:
+            rollups = {}
+        self.store = Store(settings.db, query_eval.SQL_FUNCTIONS, rollups)
         if self.store.fresh:
             load_start_data(self.store, settings.data)
             self.store.mark_loaded()
@@ -61,20 +65,23 @@ class Emulator:
         self.faults = FaultLayer(settings.limits, settings.quirks.thread_limit_status)
         self.api = Api(settings, self.clock, self.handlers, [self.limits], self.faults)
         self.handlers.threshold_info = self.limits.threshold_info
-        self.handlers.check_attachment = self.limits.check_attachment
+        self.handlers.writes.check_attachment = self.limits.check_attachment
         self.control = Control(self.store, self.api, self.clock, self.reset)
         self.control.fault_layer = self.faults
+        self.control.handlers = self.handlers
         self.control.thread_rejections = self.limits.gate.rejections
         self.control.max_concurrency = self.limits.gate.max_concurrency
         self.control.in_flight = self.limits.in_flight
 
     def reset(self) -> None:
-        """Start data back, counters, stages and the clock cleared."""
+        """Start data back; counters, stages, links, permissions and the clock cleared."""
         self.store.restore()
         self.clock.reset()
         self.api.reset()
         self.faults.reset()
-        self.handlers.find_api_resource()
+        self.handlers.links.clear()
+        self.handlers.permissions = self.settings.permissions
+        self.handlers.writes.find_api_resource()
 
     def close(self) -> None:
         """Close the store (every acknowledged write is already committed)."""

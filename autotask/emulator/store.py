@@ -7,6 +7,11 @@ bytes. Queries are compiled to SQL over ``json_extract(doc, ...)`` (query_eval.p
 through 100,000 rows never decodes rows it does not return, and ``id`` conditions use the
 primary key. Child routes get an expression index on their parent-id field.
 
+An entity may also read rows of other tables (``rollups``): a ticket's attachment query returns
+the attachments of the ticket's time entries too (attachments.py). Reads of such an entity go
+through ``(SELECT ... UNION ALL SELECT ... WHERE <field> IS NOT NULL)``; writes stay on its own
+table.
+
 One connection guarded by one lock serves every request thread. With ``--db`` the file runs in
 WAL mode and every write is committed before the answer goes out, so an acknowledged write
 survives a restart (CONTRACTS §5). ``snapshot``/``restore`` copy the whole database with the
@@ -84,15 +89,33 @@ def stored_from_wire(entity: EntityDef, record: Mapping[str, Any]) -> tuple[Doc,
 class Store:
     """The emulator's records: typed by the schema, queried by compiled SQL, one lock."""
 
-    def __init__(self, path: str | None, functions: Iterable[SqlFunction] = ()) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        functions: Iterable[SqlFunction] = (),
+        rollups: Mapping[str, Sequence[tuple[EntityDef, str]]] | None = None,
+    ) -> None:
         """Open (or create) the database.
 
         Args:
             path: sqlite file for ``--db``; None keeps everything in memory.
             functions: ``(name, arity, callable)`` SQL functions the compiled queries call.
+            rollups: entity name -> ``(other entity, field)`` pairs whose rows with a non-null
+                ``field`` the entity's reads include (see the module docstring).
         """
         self.lock = threading.RLock()
         self.path = path
+        self._sources: dict[str, str] = {}
+        for name, others in (rollups or {}).items():
+            owner = schema.entity(name)
+            if owner is None:
+                continue
+            parts = [f'SELECT id, doc, data FROM "{table_name(owner)}"'] + [
+                f'SELECT id, doc, data FROM "{table_name(other)}" '
+                f"WHERE json_extract(doc, '{json_path(field)}') IS NOT NULL"
+                for other, field in others
+            ]
+            self._sources[owner.name] = "(" + " UNION ALL ".join(parts) + ")"
         self._conn = sqlite3.connect(
             path or ":memory:", check_same_thread=False, isolation_level=None
         )
@@ -129,8 +152,14 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes; committed (durably with --db) when the block ends without error."""
+        """Group writes; committed (durably with --db) when the block ends without error.
+
+        A transaction inside another one joins it (commits or rolls back with the outer one).
+        """
         with self.lock:
+            if self._conn.in_transaction:
+                yield
+                return
             self._conn.execute("BEGIN")
             try:
                 yield
@@ -169,11 +198,15 @@ class Store:
 
     # --- reads ---
 
+    def _source(self, entity: EntityDef) -> str:
+        """What reads of ``entity`` select from: its table, or the union of its rollups."""
+        return self._sources.get(entity.name) or f'"{table_name(entity)}"'
+
     def get(self, entity: EntityDef, record_id: int) -> Doc | None:
         """The stored doc with ``record_id``, or None."""
         with self.lock:
             row = self._conn.execute(
-                f'SELECT doc FROM "{table_name(entity)}" WHERE id = ?', (record_id,)
+                f"SELECT doc FROM {self._source(entity)} WHERE id = ?", (record_id,)
             ).fetchone()
         return None if row is None else _as_doc(row[0])
 
@@ -181,7 +214,7 @@ class Store:
         """An attachment's bytes, or None."""
         with self.lock:
             row = self._conn.execute(
-                f'SELECT data FROM "{table_name(entity)}" WHERE id = ?', (record_id,)
+                f"SELECT data FROM {self._source(entity)} WHERE id = ?", (record_id,)
             ).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
 
@@ -203,7 +236,7 @@ class Store:
     ) -> list[Doc]:
         """Up to ``limit`` docs matching ``where`` with ``id >= start_id``, in id order."""
         sql = (
-            f'SELECT doc FROM "{table_name(entity)}" WHERE id >= ? AND ({where}) '
+            f"SELECT doc FROM {self._source(entity)} WHERE id >= ? AND ({where}) "
             "ORDER BY id LIMIT ?"
         )
         with self.lock:
@@ -214,7 +247,7 @@ class Store:
         """How many rows match ``where``."""
         with self.lock:
             row = self._conn.execute(
-                f'SELECT count(*) FROM "{table_name(entity)}" WHERE {where}', tuple(params)
+                f"SELECT count(*) FROM {self._source(entity)} WHERE {where}", tuple(params)
             ).fetchone()
         return int(row[0])
 
@@ -242,10 +275,17 @@ class Store:
 
     # --- writes (callers validate first; see validate.py) ---
 
-    def insert(self, entity: EntityDef, doc: Doc, data: bytes | None = None) -> int:
-        """Store a new record; assigns ``doc["id"]`` (max + 1) and returns it."""
+    def insert(
+        self,
+        entity: EntityDef,
+        doc: Doc,
+        data: bytes | None = None,
+        *,
+        record_id: int | None = None,
+    ) -> int:
+        """Store a new record with ``record_id`` (default: max + 1); sets ``doc["id"]``."""
         with self.lock:
-            new_id = self.max_id(entity) + 1
+            new_id = self.max_id(entity) + 1 if record_id is None else record_id
             doc["id"] = new_id
             self._conn.execute(
                 f'INSERT INTO "{table_name(entity)}" (id, doc, data) VALUES (?, ?, ?)',

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import mimetypes
 from collections.abc import Callable, Mapping
@@ -33,8 +34,8 @@ from typing import Any
 
 from autotask.emulator import schema, wire
 from autotask.emulator.options import Quirks
-from autotask.emulator.query_eval import lower_keys
-from autotask.emulator.schema import EntityDef, FieldDef
+from autotask.emulator.query_eval import bad_value_text, lower_keys
+from autotask.emulator.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, FieldDef
 
 UPDATE_SUFFIX = "Error updating entity for record number [1]."
 NOT_FOUND_DELETE = (
@@ -59,8 +60,6 @@ _TOUCHED_AT = frozenset(
     }
 )
 _CREATED_BY = frozenset({"creatorresourceid", "createdbyresourceid"})
-_INTEGER = frozenset({"integer", "long", "short", "int", "byte"})
-_NUMBER = frozenset({"decimal", "double", "float"})
 
 
 class ValidationError(Exception):
@@ -80,8 +79,9 @@ class WriteContext:
     exists: Callable[[EntityDef, int], bool]  # reference lookups in the store
     resource_id: int | None  # the API user's resource (creatorResourceID ...)
     impersonated_id: int | None = None  # ImpersonationResourceId header (§2)
-    parent_field: str | None = None  # child-URL writes: the parent-id field ...
-    parent_id: int | None = None  # ... and its value from the URL
+    # Child-URL writes: fields set from the URL and the parent record, whatever the body says
+    # (the parent id, parentID, an attachment's parentType; attachments.parent_values).
+    parent_values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,15 +183,12 @@ def prepare_update(
 
 
 def _set_parent(entity: EntityDef, doc: dict[str, Any], ctx: WriteContext) -> None:
-    # A child-URL write takes the parent id from the URL, whatever the body says.
-    parent = entity.field(ctx.parent_field) if ctx.parent_field else None
-    if parent is not None:
-        doc[parent.name] = ctx.parent_id
-
-
-def _bad_value(value: Any, field: str) -> str:
-    # Wording assumed: no capture of a type mismatch on write exists.
-    return f"Invalid value {json.dumps(value)} for field {field}."
+    # A child-URL write takes the parent id from the URL, whatever the body says, even into a
+    # field the metadata marks read-only (Contacts.companyID, an attachment's parentType).
+    for name, value in ctx.parent_values.items():
+        target = entity.field(name)
+        if target is not None:
+            doc[target.name] = value
 
 
 def _convert(field: FieldDef, value: Any, errors: list[str]) -> Any:
@@ -201,7 +198,7 @@ def _convert(field: FieldDef, value: Any, errors: list[str]) -> Any:
     kind = field.data_type.lower()
     if kind == "string":
         if isinstance(value, (dict, list)):
-            errors.append(_bad_value(value, field.name))
+            errors.append(bad_value_text(value, field.name))
             return None
         return value if isinstance(value, str) else json.dumps(value)
     if kind == "boolean":
@@ -211,26 +208,28 @@ def _convert(field: FieldDef, value: Any, errors: list[str]) -> Any:
             return bool(value)
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
-        errors.append(_bad_value(value, field.name))
+        errors.append(bad_value_text(value, field.name))
         return None
     if kind == "datetime":
         parsed = wire.parse_datetime(value) if isinstance(value, str) else None
         if parsed is None:
-            errors.append(_bad_value(value, field.name))
+            errors.append(bad_value_text(value, field.name))
         return parsed
-    if kind in _INTEGER or kind in _NUMBER:
+    if kind in INTEGER_TYPES or kind in NUMBER_TYPES:
         number: Any = value
         if isinstance(value, bool):
             number = int(value)
         elif isinstance(value, str):
             try:
-                number = float(value.strip()) if kind in _NUMBER else int(value.strip())
+                number = float(value.strip()) if kind in NUMBER_TYPES else int(value.strip())
             except ValueError:
                 number = None
-        if not isinstance(number, (int, float)) or (kind in _INTEGER and number != int(number)):
-            errors.append(_bad_value(value, field.name))
+        if not isinstance(number, (int, float)) or (
+            kind in INTEGER_TYPES and number != int(number)
+        ):
+            errors.append(bad_value_text(value, field.name))
             return None
-        return int(number) if kind in _INTEGER else float(number)
+        return int(number) if kind in INTEGER_TYPES else float(number)
     return value
 
 
@@ -239,7 +238,7 @@ def _attachment_bytes(value: Any, errors: list[str]) -> bytes | None:
         errors.append("Missing Required Field: data")
         return None
     if not isinstance(value, str):
-        errors.append(_bad_value("<data>", "data"))
+        errors.append(bad_value_text("<data>", "data"))
         return None
     try:
         return base64.b64decode(value, validate=True)
@@ -350,7 +349,7 @@ def _rules(
         if field.picklist is not None:
             errors += _picklist(entity, field, value, doc)
         if field.reference and isinstance(value, int):
-            target = _entity_by_singular(field.reference)
+            target = schema.by_singular(field.reference)
             if target is not None and not ctx.exists(target, value):
                 errors.append(
                     f"Reference value on field: {field.name} of type: {field.reference} "
@@ -373,12 +372,3 @@ def _picklist(entity: EntityDef, field: FieldDef, value: Any, doc: Mapping[str, 
         if parent_value is not None and str(parent_value) != entry.parent_value:
             return [f"Value does not exist for child picklist: {field.name}"]
     return []
-
-
-_BY_SINGULAR: dict[str, EntityDef] = {}
-
-
-def _entity_by_singular(name: str) -> EntityDef | None:
-    if not _BY_SINGULAR:
-        _BY_SINGULAR.update({e.singular.lower(): e for e in schema.entities()})
-    return _BY_SINGULAR.get(name.lower())

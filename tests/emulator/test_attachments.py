@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.emulator.support import ALL, Api
+from tests.emulator.support import Api
 
 PAYLOAD = "Grüße aus dem Emulator\n".encode() + bytes(range(256))
 
@@ -43,7 +43,11 @@ def test_round_trip_through_child_and_root_get(api: Api) -> None:
 
 def test_queries_and_child_lists_never_carry_data(api: Api) -> None:
     new_id = api.create("Tickets/29296/Attachments", attachment())
-    found = api.query("TicketAttachments", [{"op": "eq", "field": "id", "value": new_id}]).json
+    by_id = [
+        {"op": "eq", "field": "ticketID", "value": 29296},
+        {"op": "eq", "field": "id", "value": new_id},
+    ]
+    found = api.query("TicketAttachments", by_id).json
     assert found["items"][0]["id"] == new_id
     assert found["items"][0]["data"] is None
     listed = api.get("Tickets/29296/Attachments").json["items"]
@@ -52,7 +56,8 @@ def test_queries_and_child_lists_never_carry_data(api: Api) -> None:
 
 
 def test_demo_attachments_have_data(api: Api) -> None:
-    first = api.query("TicketAttachments", ALL, MaxRecords=1).json["items"][0]
+    of_ticket = [{"op": "exist", "field": "ticketID"}]
+    first = api.query("TicketAttachments", of_ticket, MaxRecords=1).json["items"][0]
     got = api.get(f"TicketAttachments/{first['id']}").json["items"][0]
     assert base64.b64decode(got["data"])
 

@@ -115,3 +115,19 @@ def test_global_entity_information(api: Api) -> None:
     names = {d["info"]["name"] for d in reply.json["entityDescriptions"]}
     assert {"Ticket", "Company", "TicketNote"} <= names
     assert len(reply.json["entityDescriptions"]) == len(api.emulator.stats()["records"])
+
+
+def test_read_only_parent_field_is_set_from_the_url(api: Api) -> None:
+    # Contacts.companyID is read-only in the real metadata (contact_fields.json), yet it is the
+    # parent field of Companies/{id}/Contacts: the URL sets it on create and keeps it on update.
+    fields = api.get("Contacts/entityInformation/fields").json["fields"]
+    company_field = next(f for f in fields if f["name"] == "companyID")
+    assert company_field["isReadOnly"] is True
+    contact = {"firstName": "Ana", "lastName": "Roe", "isActive": 1, "companyID": 174}
+    contact_id = api.create("Companies/175/Contacts", contact)
+    assert api.item("Contacts", contact_id)["companyID"] == 175
+    moved = {"id": contact_id, "companyID": 174, "lastName": "Doe"}
+    assert api.request("PATCH", "Companies/175/Contacts", moved).status == 200
+    after = api.item("Contacts", contact_id)
+    assert (after["companyID"], after["lastName"]) == (175, "Doe")
+    assert contact_id in [c["id"] for c in api.get("Companies/175/Contacts").json["items"]]

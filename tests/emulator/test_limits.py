@@ -217,3 +217,56 @@ def test_latency_counts_towards_max_concurrency_not_rejections() -> None:
         stats = emulator.stats()
     assert stats["max_concurrency"] == {"ThresholdInformation": 1}
     assert stats["thread_rejections"] == {}
+
+
+def _latencies(emulator: Emulator, route: str) -> list[int]:
+    """The latency the emulator added to each logged request of ``route``, in order."""
+    entries = emulator.control("GET", "requests")["requests"]
+    return [e["latencyMs"] for e in entries if e["route"] == route]
+
+
+def test_threshold_latency_past_half_and_three_quarters() -> None:
+    # fact sheet §6, §11.1 (b): added latency past 50% and 75% of the hourly limit. The
+    # request log says how much was added, so no duration is measured.
+    flags = ("--hourly-limit", "8", "--threshold-latency-ms", "30,60")
+    with running_emulator(*flags) as emulator:
+        api = Api(emulator)
+        for _ in range(8):
+            assert api.get("ThresholdInformation").status == 200
+        latencies = _latencies(emulator, "ThresholdInformation")
+    assert latencies == [0, 0, 0, 0, 30, 30, 60, 60]
+
+
+def test_thread_latency_is_opt_in_and_starts_at_three_concurrent_requests() -> None:
+    # fact sheet §11.1 (a): about +0.25 s per request at 3 concurrent (documented, via IMP).
+    flags = ("--latency-ms", "3000", "--thread-latency-ms", "250,1000", "--hourly-limit", "0")
+    with running_emulator(*flags) as emulator:
+        first = emulator.seed("Companies", 3)["firstId"]
+        holders = []
+        for i in range(3):
+            thread = threading.Thread(target=Api(emulator).get, args=(f"Companies/{first + i}",))
+            thread.start()
+            holders.append(thread)
+            if i < 2:
+                _wait_in_flight(emulator, "Companies", i + 1)
+        for thread in holders:
+            thread.join(WAIT_SECONDS)
+        alone = Api(emulator).get(f"Companies/{first}")
+        latencies = _latencies(emulator, "Companies/{id}")
+    assert alone.status == 200
+    assert sorted(latencies[:3]) == [3000, 3000, 3250]
+    assert latencies[3] == 3000
+    with running_emulator("--hourly-limit", "0") as emulator:
+        assert Api(emulator).get("ThresholdInformation").status == 200
+        assert _latencies(emulator, "ThresholdInformation") == [0]
+
+
+def test_attachment_window_flag() -> None:
+    with running_emulator("--attachment-window-bytes", "100") as emulator:
+        api = Api(emulator)
+        path = f"Tickets/{api.ids('Tickets', MaxRecords=1)[0]}/Attachments"
+        assert api.post(path, _attachment(60, "a.bin")).status == 200
+        assert api.post(path, _attachment(60, "b.bin")).status == 500
+        emulator.control("POST", "clock", {"advance": 300})
+        assert api.post(path, _attachment(60, "b.bin")).status == 200
+        api.pool.clear()

@@ -143,3 +143,39 @@ def test_child_list_is_paged_like_a_query(api: Api) -> None:
     ids = [i["id"] for i in page["items"]]
     assert ids == sorted(ids)
     assert page["pageDetails"]["count"] == len(ids)
+
+
+def _search(url: str) -> Any:
+    return json.loads(parse_qs(urlsplit(url).query)["search"][0])
+
+
+def test_links_carry_paging_and_search_like_the_live_ones(api: Api) -> None:
+    # fact sheet §3.4: .../query/next?paging={...}&search={...} after a POST query too.
+    body = {"filter": ALL, "MaxRecords": 2}
+    posted = api.post("Companies/query", body).json["pageDetails"]["nextPageUrl"]
+    assert _search(posted) == body
+    search = {"filter": ALL, "MaxRecords": 3}
+    fetched = api.get_query("Companies", search).json["pageDetails"]["nextPageUrl"]
+    assert _search(fetched) == search
+    # The verb that made a link is the one that follows it, page after page.
+    second = api.post(posted, body, absolute=True).json["pageDetails"]
+    assert _search(second["nextPageUrl"]) == body
+    assert _search(second["prevPageUrl"]) == body
+    assert api.get(second["nextPageUrl"], absolute=True).status == 405
+    assert api.get(second["prevPageUrl"], absolute=True).status == 405
+    assert api.post(second["nextPageUrl"], body, absolute=True).status == 200
+    assert api.post(fetched, search, absolute=True).status == 405
+    assert api.get(fetched, absolute=True).status == 200
+
+
+def test_a_link_the_emulator_did_not_make_takes_either_verb(api: Api) -> None:
+    # After a restart or a reset the emulator no longer knows which verb made a link.
+    body = {"filter": ALL, "MaxRecords": 2}
+    url = api.post("Companies/query", body).json["pageDetails"]["nextPageUrl"]
+    assert api.get(url, absolute=True).status == 405
+    api.emulator.reset()
+    assert api.get(url, absolute=True).status == 200
+    assert api.post(url, body, absolute=True).status == 200
+    nowhere = api.get(url.split("&search=")[0], absolute=True)
+    assert nowhere.status == 500
+    assert nowhere.errors == FILTERS_NULL

@@ -27,6 +27,7 @@ def test_defaults_are_a_real_tenant_and_the_fact_sheet_verdicts() -> None:
     assert settings == LimitSettings()
     assert (settings.thread_limit, settings.hourly_limit, settings.latency_ms) == (3, 10_000, 0)
     assert settings.threshold_latency_ms == (500, 1000)
+    assert settings.thread_latency_ms == (0, 0)  # opt-in
     assert settings.attachment_max_bytes == 6 * 1024 * 1024
     assert settings.attachment_window_bytes == 10_000_000
     assert (settings.faults, settings.fault_seed, settings.slow_ms) == ((), 0, 2000)
@@ -34,6 +35,7 @@ def test_defaults_are_a_real_tenant_and_the_fact_sheet_verdicts() -> None:
     assert quirks.auth_failure_status == 500
     assert not quirks.missing_item_404
     assert quirks.max_body_bytes == 10 * 1024 * 1024
+    assert quirks.attachment_queries_need_parent
 
 
 def test_every_flag_reaches_the_settings() -> None:
@@ -47,12 +49,14 @@ def test_every_flag_reaches_the_settings() -> None:
         "--max-body-bytes", "1000", "--thread-limit-status", "500", "--hourly-retry-after",
         "--attachment-wrapper", "item", "--attachment-data", "child",
         "--include-fields-id", "always", "--unknown-body-fields", "reject",
+        "--thread-latency-ms", "250,1000", "--attachment-queries", "any",
     )  # fmt: skip
     assert settings == LimitSettings(
         thread_limit=0,
         hourly_limit=50,
         latency_ms=20,
         threshold_latency_ms=(0, 0),
+        thread_latency_ms=(250, 1000),
         attachment_max_bytes=100,
         attachment_window_bytes=0,
         faults=(FaultRule("500", 0.5, "GET", "*/Tickets/*"),),
@@ -74,6 +78,7 @@ def test_every_flag_reaches_the_settings() -> None:
         hourly_retry_after=True,
         attachment_item_wrapper=True,
         attachment_data_child_only=True,
+        attachment_queries_need_parent=False,
     )
     assert _parse("--threshold-latency-ms", "250,750").threshold_latency_ms == (250, 750)
 
@@ -89,6 +94,8 @@ def test_every_flag_reaches_the_settings() -> None:
         ("--auth-failure-status", "403"),
         ("--thread-limit-status", "503"),
         ("--missing-id", "empty"),
+        ("--thread-latency-ms", "fast"),
+        ("--attachment-queries", "some"),
     ],
 )
 def test_bad_values_are_usage_errors(
@@ -115,5 +122,8 @@ def test_help_lists_every_quirk_switch() -> None:
         "--chunked-bodies", "--oversize-body-status", "--thread-limit-status",
         "--hourly-retry-after", "--attachment-wrapper", "--faults", "--fault-seed", "--slow-ms",
         "--latency-ms", "--attachment-max-bytes", "--unknown-body-fields",
+        "--attachment-queries", "--include-fields-id", "--attachment-data", "--max-body-bytes",
+        "--thread-latency-ms", "--threshold-latency-ms", "--attachment-window-bytes",
+        "--fault-retry-after", "--hourly-limit", "--thread-limit",
     ):  # fmt: skip
         assert flag in text

@@ -15,6 +15,7 @@ from autotask.emulator.limits import (
     HourlyBudget,
     ThreadGate,
     request_threshold_text,
+    thread_latency,
     thread_threshold_text,
     threshold_information,
 )
@@ -37,9 +38,19 @@ TICKETS = Bucket("CODE", "Tickets")
 NOTES = Bucket("CODE", "TicketNotes")
 
 
+def test_thread_latency_from_three_concurrent_requests_to_ten() -> None:
+    documented = (250, 1000)  # fact sheet §11.1 (a)
+    assert [thread_latency(n, documented) for n in (0, 1, 2)] == [0.0, 0.0, 0.0]
+    assert thread_latency(3, documented) == 0.25
+    assert thread_latency(10, documented) == thread_latency(50, documented) == 1.0
+    assert thread_latency(4, documented) == pytest.approx(0.25 + 0.75 / 7)
+    assert thread_latency(5, (0, 0)) == 0.0  # off
+
+
 def test_gate_admits_three_per_bucket_and_rejects_the_fourth() -> None:
     gate = ThreadGate(3)
-    assert [gate.try_acquire(TICKETS) for _ in range(4)] == [True, True, True, False]
+    # The answer is the number of requests holding a slot (this one included), 0 when full.
+    assert [gate.try_acquire(TICKETS) for _ in range(4)] == [1, 2, 3, 0]
     assert gate.in_flight(TICKETS) == 3
     # Another entity, or another integration code, is another bucket.
     assert gate.try_acquire(NOTES)
