@@ -99,3 +99,46 @@ def test_the_budget_waits_for_the_window_then_goes_on(tmp_path: Path) -> None:
         assert time.monotonic() - started < 60  # no real hour went by
         assert len(set(counts)) == 1
         assert now[0] >= 3600  # it did wait for the window, on the shared clock
+
+
+def test_the_budget_learns_other_consumers_from_threshold_information_and_paces(
+    tmp_path: Path,
+) -> None:
+    # The hourly threshold is shared by every integration of the tenant (fact sheet §6): only
+    # ThresholdInformation tells the client about the others. Documented figures: check every
+    # budget_check_every requests (every 1/5 of that past 50%); past 50% requests start 0.5 s
+    # apart, past 75% 1 s apart.
+    with running_emulator("--hourly-limit", "40", "--threshold-latency-ms", "0") as emu:
+        with connect(emu, tmp_path) as other:
+            for _ in range(16):  # someone else uses 40% of the budget
+                other.tickets.count()
+        now = [0.0]
+        done: list[int] = []
+        waits: list[tuple[int, float]] = []
+
+        def sleep(seconds: float) -> None:
+            waits.append((len(done), round(seconds, 3)))
+            now[0] += seconds
+
+        client = AutotaskClient(
+            Credentials(USERNAME, INTEGRATION_CODE, SECRET),
+            RequestConfig(cache_dir=str(tmp_path), budget_check_every=10),
+            base_url=emu.base_url,
+            environ={},
+            sleep=sleep,
+            clock=lambda: now[0],
+        )
+        with client:
+            for i in range(14):
+                client.tickets.count()
+                done.append(i)
+            assert client.transport.budget.limit == 40  # learned from the server
+            estimate = client.transport.budget.estimate()
+        stats = emu.stats()["requests"]
+    checks = sum(stats["GET ThresholdInformation"].values())
+    assert checks == 3  # before request 11 (27/40 = 68%), then every 2nd request
+    assert estimate == 16 + 14 + checks  # the server's count: ours, theirs and the checks
+    # Requests 1-10 go at once (the client does not know about the others yet); request 11
+    # learns 68% and goes at once, 12 and 13 follow 0.5 s apart, 14 (past 75%) 1 s later.
+    assert waits == [(11, 0.5), (12, 0.5), (13, 1.0)]
+    assert stats["POST Tickets/query/count"] == {"200": 30}  # nothing refused
