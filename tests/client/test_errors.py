@@ -1,8 +1,9 @@
 """Every error class the emulator's real answers can produce, with its attributes.
 
 Faults (ServerError, ThreadLimitExceeded, RateLimited, OutcomeUnknown from injected 5xx, 429 and
-resets) are in test_faults.py. PermissionDenied has no trigger in the emulator (it never
-answers 403 or a permission text); its mapping is covered by tests/unit/test_answers.py.
+resets) are in test_faults.py; TooManyRecords and PaginationError in test_paging.py. A
+PermissionDenied comes from the emulator's simulated security level (``POST
+/_emulator/permissions``, the ``--deny`` switch), which the per-test reset undoes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from autotask import (
     F,
     InvalidRequest,
     NotFound,
+    PermissionDenied,
     RequestConfig,
     TransportError,
 )
@@ -130,3 +132,23 @@ def test_refused_urls_are_config_errors(tmp_path: Path) -> None:
         _client("http://example.com/ATServicesRest/", tmp_path)
     with pytest.raises(ConfigError):
         AutotaskClient.create("u", "c", "")
+
+
+def test_a_security_level_without_the_permission_is_permission_denied(
+    client: AutotaskClient, emulator: Emulator
+) -> None:
+    company = next(client.companies.query(limit=1))["id"]
+    before = client.tickets.count()
+    emulator.control("POST", "permissions", {"deny": ["Tickets:QCU"]})
+    with pytest.raises(PermissionDenied) as query:
+        client.tickets.query_all(F("status") == 1)
+    with pytest.raises(PermissionDenied) as create:
+        client.tickets.create({"companyID": company, "title": "x", "status": 1, "priority": 2})
+    for error, operation in ((query.value, "QUERY"), (create.value, "CREATE")):
+        assert (error.status, error.operation, error.entity) == (500, operation, "Tickets")
+        assert error.applied is False  # a refusal: the write certainly did not happen
+        assert "adequate permissions" in error.errors[0] and error.errors[0] in str(error)
+    assert client.tickets.info()["canCreate"] is False  # entityInformation says so too
+    assert requests_to(emulator, "POST Tickets") == 1  # a refusal is not retried
+    emulator.control("POST", "permissions", {"deny": []})
+    assert client.tickets.count() == before  # nothing was created
