@@ -2,7 +2,10 @@
 
 Every response body the client uses goes through one of the ``parse_*`` functions here, and
 every failed answer through :func:`error_for_answer`, which maps it onto the error tree and
-tells the retry policy what kind of failure it was (CONTRACTS §3). Shapes: fact sheet §3.4,
+tells the retry policy what kind of failure it was (CONTRACTS §3). Each ``parse_*`` takes the
+decoded body and, for the error it raises on an unexpected shape, the operation and entity: a
+``ServerError`` for reads, an ``OutcomeUnknown`` for writes (a 2xx was received, so the write
+may have been applied). Shapes: fact sheet §3.4,
 §4, §5, §11 and the real payloads in ``../shared/fixtures/real``.
 """
 
@@ -12,7 +15,7 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from autotask.errors import (
@@ -145,63 +148,79 @@ def parse_page(
         next_url = details.get("nextPageUrl") if isinstance(details, Mapping) else None
     else:
         raise _unexpected("a page of items", body, operation, entity)
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+    if not _is_records(items):
         raise _unexpected("a list of records", body, operation, entity)
     if next_url is not None and not isinstance(next_url, str):
         raise _unexpected("a nextPageUrl string", body, operation, entity)
     return items, next_url or None
 
 
-def parse_item_id(body: Any, operation: Operation | None = None, entity: str | None = None) -> int:
-    """The ``itemId`` of a create/update/delete answer (fact sheet §4.1)."""
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _member(
+    body: Any,
+    key: str,
+    valid: Callable[[Any], bool],
+    shape: str,
+    *,
+    operation: Operation | None,
+    entity: str | None,
+) -> Any:
+    """``body[key]`` (key case-insensitive) when ``valid`` accepts it, else the error for it."""
     if isinstance(body, Mapping):
         try:
-            value = _get(body, "itemId")
+            value = _get(body, key)
         except KeyError:
             value = None
-        if isinstance(value, int) and not isinstance(value, bool):
+        if valid(value):
             return value
-    raise _unexpected('{"itemId": <int>}', body, operation, entity)
+    raise _unexpected(shape, body, operation, entity)
+
+
+def parse_item_id(body: Any, operation: Operation | None = None, entity: str | None = None) -> int:
+    """The ``itemId`` of a create/update/delete answer (fact sheet §4.1)."""
+    value: int = _member(
+        body, "itemId", _is_int, '{"itemId": <int>}', operation=operation, entity=entity
+    )
+    return value
 
 
 def parse_count(body: Any, operation: Operation | None = None, entity: str | None = None) -> int:
     """The ``queryCount`` of a ``query/count`` answer (fact sheet §3.1)."""
-    if isinstance(body, Mapping):
-        try:
-            value = _get(body, "queryCount")
-        except KeyError:
-            value = None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    raise _unexpected('{"queryCount": <int>}', body, operation, entity)
+    value: int = _member(
+        body, "queryCount", _is_int, '{"queryCount": <int>}', operation=operation, entity=entity
+    )
+    return value
 
 
 def parse_fields(
     body: Any, operation: Operation | None = None, entity: str | None = None
 ) -> list[dict[str, Any]]:
     """The ``fields`` list of an ``entityInformation/fields`` or ``/userDefinedFields`` answer."""
-    if isinstance(body, Mapping):
-        try:
-            fields = _get(body, "fields")
-        except KeyError:
-            fields = None
-        if isinstance(fields, list) and all(isinstance(f, dict) for f in fields):
-            return fields
-    raise _unexpected('{"fields": [...]}', body, operation, entity)
+    fields: list[dict[str, Any]] = _member(
+        body, "fields", _is_records, '{"fields": [...]}', operation=operation, entity=entity
+    )
+    return fields
 
 
 def parse_info(
     body: Any, operation: Operation | None = None, entity: str | None = None
 ) -> dict[str, Any]:
     """The ``info`` object of an ``entityInformation`` answer (fact sheet §4.4)."""
-    if isinstance(body, Mapping):
-        try:
-            info = _get(body, "info")
-        except KeyError:
-            info = None
-        if isinstance(info, dict):
-            return info
-    raise _unexpected('{"info": {...}}', body, operation, entity)
+    info: dict[str, Any] = _member(
+        body, "info", _is_record, '{"info": {...}}', operation=operation, entity=entity
+    )
+    return info
 
 
 _USAGE_KEYS = (
@@ -280,6 +299,13 @@ def error_for_answer(
 ) -> tuple[Failure, AutotaskError]:
     """Map a non-2xx answer onto the error tree and a retry :class:`~autotask.retry.Failure`.
 
+    Args:
+        status: the HTTP status.
+        body: the raw body (``errors[]`` or the ASP.NET ``Message`` shape, or anything else).
+        retry_after: the ``Retry-After`` header, if any.
+        operation: what the request did.
+        entity: the entity acted on.
+
     ``applied`` is False whenever the server answered before applying anything (4xx, 429,
     auth, validation); for writes answered with a bare 5xx it is None, because a server error
     after the write is indistinguishable from one before it.
@@ -340,7 +366,7 @@ def read_answer(
     entity: str | None,
 ) -> tuple[Failure | None, AutotaskError | None, Any]:
     """What one HTTP answer means: ``(None, None, decoded JSON)`` for a readable 2xx, else
-    ``(failure, error, None)`` (see :func:`error_for_answer`).
+    ``(failure, error, None)`` (see :func:`error_for_answer`, which takes the same arguments).
 
     A 2xx whose body is cut off or garbled is a ``TransportError`` with no answer: the request
     arrived, so for a write the outcome is unknown (``applied=None``).

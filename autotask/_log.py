@@ -50,6 +50,7 @@ class SecretFilter(logging.Filter):
     """Rewrite each record's message with :func:`mask` (never drops a record)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Mask ``record``'s message in place; always keep the record."""
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: mask what is there

@@ -79,6 +79,10 @@ def request_url(request: Request, zone_url: str) -> str:
     An absolute path (a ``nextPageUrl``) must be on the zone's origin: credentials never go
     anywhere else (CONTRACTS §4).
 
+    Args:
+        request: what to send; its ``path`` and ``params`` make the URL.
+        zone_url: the zone in use.
+
     Raises:
         PaginationError: a query's next-page link points off the zone's origin.
         ConfigError: any other absolute URL off the zone's origin.

@@ -149,6 +149,12 @@ class AutotaskClient:
         """A client from ``AUTOTASK_USERNAME``, ``AUTOTASK_INTEGRATION_CODE``,
         ``AUTOTASK_SECRET`` and (optional) ``AUTOTASK_API_URL``.
 
+        Args:
+            config: request settings.
+            environ: the environment to read (default ``os.environ``); also where
+                ``AUTOTASK_ZONE_LOOKUP_URL``, ``AUTOTASK_CACHE_DIR`` and the CA variables come
+                from.
+
         Raises:
             ConfigError: a credential variable is missing (the message names it).
         """
@@ -160,8 +166,12 @@ class AutotaskClient:
     # -- entities --------------------------------------------------------------------------
 
     def entity(self, name: str) -> Entity:
-        """The entity called ``name`` (``"Tickets"``, ``"TicketNotes"``, or one the registry
-        does not know: it still works)."""
+        """The entity called ``name``, matched case-insensitively; one per name per client.
+
+        Args:
+            name: ``"Tickets"``, ``"TicketNotes"``, or a name the registry does not know (it
+                still works: the server decides).
+        """
         key = name.lower()
         entity = self._entities.get(key)
         if entity is None:

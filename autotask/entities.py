@@ -101,6 +101,9 @@ class Entity:
     def get(self, id: int) -> Record | None:
         """The record with ``id``, or None when there is none (fact sheet §11.2).
 
+        Args:
+            id: the record's id.
+
         Raises:
             AutotaskError: per CONTRACTS §3 (e.g. ``NotFound`` for an unknown route).
         """
@@ -154,6 +157,13 @@ class Entity:
     ) -> list[Record]:
         """Like :meth:`query`, as a list.
 
+        Args:
+            filter: as for :meth:`query`.
+            fields: as for :meth:`query`.
+            limit: at most this many records; a ``limit`` at or below ``max_records`` never
+                raises.
+            page_size: as for :meth:`query`.
+
         Raises:
             TooManyRecords: more than ``RequestConfig.max_records`` records match (and
                 ``limit`` does not cap them below it). Never a silent cut.
@@ -204,11 +214,23 @@ class Entity:
     def create(self, data: Mapping[str, Any], *, impersonate: int | None = None) -> int:
         """Create a record; returns its new id.
 
-        Not retried once the request may have reached the server (``OutcomeUnknown``).
+        A child-only entity (``TicketNotes``) is created through its parent's route, found from
+        the parent id field in ``data`` (``ticketID``); a child entity from :meth:`child` fills
+        that field in itself.
 
         Args:
             data: the fields (camelCase as the API names them; datetimes must be aware).
-            impersonate: a resource id to attribute the write to (``ImpersonationResourceId``).
+            impersonate: a resource id to attribute the write to (``ImpersonationResourceId``);
+                default ``RequestConfig.impersonation_resource_id``.
+
+        Returns:
+            The new record's id.
+
+        Raises:
+            InvalidRequest: refused before sending (a naive datetime, no parent route) or by
+                the API (validation text in ``errors``); ``applied`` is False.
+            OutcomeUnknown: the request may have been applied but no usable answer came back;
+                it was not resent.
         """
         with self._checking(Operation.CREATE):
             body = encode_record(data)
@@ -217,15 +239,52 @@ class Entity:
         return parse_item_id(answer, Operation.CREATE, self.name)
 
     def update(self, data: Mapping[str, Any], *, impersonate: int | None = None) -> int:
-        """Change the fields in ``data`` (PATCH; ``id`` in ``data``); returns the id."""
+        """Change the fields in ``data`` (PATCH; only those fields change).
+
+        Args:
+            data: ``id`` and the fields to change (a child-only entity also needs its parent
+                id field, as for :meth:`create`).
+            impersonate: as for :meth:`create`.
+
+        Returns:
+            The record's id.
+
+        Raises:
+            InvalidRequest, OutcomeUnknown: as for :meth:`create`.
+        """
         return self._change(Operation.UPDATE, "PATCH", "U", data, impersonate)
 
     def replace(self, data: Mapping[str, Any], *, impersonate: int | None = None) -> int:
-        """Replace the record (PUT; ``id`` in ``data``; writable fields left out become null)."""
+        """Replace the record (PUT): writable fields left out of ``data`` become null.
+
+        Args:
+            data: ``id`` and every field to keep.
+            impersonate: as for :meth:`create`.
+
+        Returns:
+            The record's id.
+
+        Raises:
+            InvalidRequest, OutcomeUnknown: as for :meth:`create`.
+        """
         return self._change(Operation.REPLACE, "PUT", "R", data, impersonate)
 
     def delete(self, id: int, *, impersonate: int | None = None) -> int:
-        """Delete the record with ``id``; returns the id the API reports."""
+        """Delete the record with ``id``.
+
+        A child-only entity is deleted through its parent: use :meth:`child` (the root name
+        has no parent id to route by, so it raises before sending).
+
+        Args:
+            id: the record's id.
+            impersonate: as for :meth:`create`.
+
+        Returns:
+            The id the API reports.
+
+        Raises:
+            InvalidRequest, OutcomeUnknown: as for :meth:`create`.
+        """
         if self._route is None and self.spec.writes_through_parent("D"):
             raise InvalidRequest(
                 f"{self.name} are deleted through {self._routes_text('D')}: use "
@@ -242,7 +301,17 @@ class Entity:
     def child(self, parent_id: int, segment: str) -> Entity:
         """The ``segment`` children of record ``parent_id``: ``tickets.child(5, "Notes")``.
 
-        Unknown segments work too (routed as ``{Entity}/{id}/{segment}``; listed with GET).
+        Reads by id, creates, updates and deletes go to ``Tickets/5/Notes``; queries and counts
+        to ``TicketNotes/query`` with ``ticketID eq 5`` added (nested paths only list: fact
+        sheet §3.1). Unknown segments work too (routed as ``{Entity}/{id}/{segment}``; listed
+        with GET, not filtered).
+
+        Args:
+            parent_id: the parent record's id.
+            segment: the child segment as in the URL (``"Notes"``, ``"Attachments"``).
+
+        Returns:
+            An :class:`Entity` for that parent's children.
         """
         route = child_route(self.name, segment)
         if route is None:
@@ -280,6 +349,10 @@ class Entity:
         """The value whose label is ``label`` (case-insensitive), e.g. ``"Critical"`` -> ``"4"``.
 
         When several values share the label and exactly one is active, that one wins.
+
+        Args:
+            field: a picklist field or picklist UDF.
+            label: the label to look up.
 
         Raises:
             InvalidRequest: the label is unknown or ambiguous.

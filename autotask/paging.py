@@ -23,6 +23,10 @@ __all__ = ["iter_pages", "iter_records", "merge_by_id"]
 def iter_pages(transport: Transport, first: Request) -> Iterator[list[dict[str, Any]]]:
     """Yield each page's records, starting with ``first`` and following ``nextPageUrl``.
 
+    Args:
+        transport: sends each page's request (retries, limits and the origin check included).
+        first: the first page's request; later pages repeat it with the link as the path.
+
     Raises:
         PaginationError: a next-page link repeats (the server would loop) or leaves the zone.
     """
@@ -48,7 +52,13 @@ def iter_pages(transport: Transport, first: Request) -> Iterator[list[dict[str, 
 def iter_records(
     transport: Transport, first: Request, limit: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Yield records across pages, stopping after ``limit`` records (None: all of them)."""
+    """Yield records across pages, stopping after ``limit`` records (None: all of them).
+
+    Args:
+        transport: as for :func:`iter_pages`.
+        first: as for :func:`iter_pages`.
+        limit: the most records to yield; pages past it are never asked for.
+    """
     if limit is not None and limit <= 0:
         return
     count = 0

@@ -5,6 +5,12 @@ The data lives in ``autotask/_registry_data.py``, generated from the Swagger by
 when the table does not know it (tenants get new entities before any table does: peers.md §3.5);
 the table only adds routing (``Tickets/{id}/Notes``), aliases and the thread-limit bucket rule.
 
+The CLI, completion and man pages read the same data: :func:`entity_names` lists every known
+entity; :func:`entity_spec` gives its canonical name, root ``capabilities`` (Q G C U R D),
+the ``parents`` routes it is written through and the ``children`` below it (each a
+:class:`ChildRoute` with ``parent``, ``segment``, ``entity``, ``parent_field`` and
+``capabilities``); :func:`snake_name` is the ``client.<attribute>`` spelling.
+
 Example::
 
     spec = entity_spec("ticketnotes")          # EntitySpec(name='TicketNotes', ...)
