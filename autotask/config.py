@@ -110,7 +110,8 @@ class RequestConfig:
         page_size: records per page, 1-500 (500 is the API maximum, fact sheet §3.3).
         concurrency: requests in flight at once per entity endpoint, shared by all threads of a
             client (Autotask rejects a 4th concurrent request per endpoint: fact sheet §6).
-            Also the connection pool size per host.
+            The connection pool keeps four times this many connections per host, enough
+            for several busy entities at once.
         impersonation_resource_id: sent as ``ImpersonationResourceId`` on writes.
         zone_lookup_url: where zone discovery asks; default ``AUTOTASK_ZONE_LOOKUP_URL`` or
             ``https://webservices.autotask.net/ATServicesRest/V1.0/`` (CONTRACTS §4).
