@@ -40,6 +40,8 @@ MAX_SEED = 1_000_000
 class Control:
     """Serves ``/_emulator/<name>``."""
 
+    ENDPOINTS = ("stats", "reset", "requests", "seed", "clock", "faults", "permissions")
+
     def __init__(self, store: Store, api: Api, clock: Clock, reset: Callable[[], None]) -> None:
         self.store = store
         self.api = api
@@ -60,6 +62,7 @@ class Control:
             "faults": {"GET": self.read_faults, "POST": self.set_faults},
             "permissions": {"GET": self.read_permissions, "POST": self.set_permissions},
         }
+        assert tuple(self._routes) == self.ENDPOINTS
 
     def handle(self, method: str, name: str, body: bytes) -> Response:
         """Serve ``method`` on ``/_emulator/<name>``."""

@@ -93,16 +93,24 @@ class Handlers:
             return errors(500, *exc.errors)
 
     def _denied(self, ctx: Context, operation: str) -> Response:
+        assert ctx.route is not None
+        entity = route_entity(ctx)
         if operation == "G":  # not visible to this user (fact sheet §11.2, §11.3)
-            assert ctx.route is not None and ctx.route.record_id is not None
-            return self._item(route_entity(ctx), ctx.route.record_id, None, child=False)
+            assert ctx.route.record_id is not None
+            return self._item(entity, ctx.route.record_id, None, child=False)
+        if operation == "Q" and entity.attachment:
+            # A user who cannot see attachments gets 200 with no rows (§11.3, PK).
+            if ctx.route.action == "count":
+                return json_response(200, {"queryCount": 0})
+            return Response(200, paging.page_body("[]", 0, MAX_PAGE_SIZE))
         return errors(500, denied_text(operation))
 
     # --- endpoints without an entity ---
 
     def do_version(self, ctx: Context) -> Response:
-        """GET versioninformation (no auth): the pinned V1.0 (fact sheet §1)."""
-        return json_response(200, {"apiVersions": ["V1.0"]})
+        """GET versioninformation (no auth): V1.0, and V2.0 as live since ~2026-09 (§1)."""
+        versions = ["V1.0", "V2.0"] if self.settings.quirks.advertise_v2 else ["V1.0"]
+        return json_response(200, {"apiVersions": versions})
 
     def do_zone(self, ctx: Context) -> Response:
         """GET V1.0/zoneInformation?user= (no auth): this emulator's own base URL."""

@@ -26,6 +26,8 @@ class Quirks:
 
     Attributes:
         auth_failure_status: status for an unknown user or integration code (500; 401, §2).
+        advertise_v2: versioninformation lists V2.0 beside V1.0, as live since ~2026-09 (§1);
+            V2.0 paths stay 404 either way.
         strict_operators: reject unknown filter operators (default: silently ignored, §11.4).
         clamp_max_records: MaxRecords over 500 served as 500 (default: a 500 error, §11.4).
         include_id_always: IncludeFields always adds id (default: only when named, §11.5).
@@ -35,6 +37,8 @@ class Quirks:
         oversize_body_status: status for bodies over ``max_body_bytes``: 413 or 500 (§11.7).
         max_body_bytes: largest request body accepted (10 MiB, §11.7).
         thread_limit_status: status of thread-limit rejections: 429 or 500 (§11.1 (a)).
+        thread_limit_text: text of thread-limit rejections (None: the fact sheet's, §11.1 (a)).
+        hourly_limit_text: text of hourly-threshold rejections (None: the default, §11.1 (b)).
         hourly_retry_after: send Retry-After on hourly-threshold rejections (off, §11.1 (b)).
         attachment_item_wrapper: single-attachment GETs wrap in ``item`` (default ``items``, §11.3).
         attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
@@ -43,6 +47,7 @@ class Quirks:
     """
 
     auth_failure_status: int = 500
+    advertise_v2: bool = True
     strict_operators: bool = False
     clamp_max_records: bool = False
     include_id_always: bool = False
@@ -52,6 +57,8 @@ class Quirks:
     oversize_body_status: int = 413
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     thread_limit_status: int = 429
+    thread_limit_text: str | None = None
+    hourly_limit_text: str | None = None
     hourly_retry_after: bool = False
     attachment_item_wrapper: bool = False
     attachment_data_child_only: bool = False
@@ -62,6 +69,7 @@ class Quirks:
         """Read the quirk flags ``add_limit_arguments`` parsed."""
         return cls(
             auth_failure_status=ns.auth_failure_status,
+            advertise_v2=ns.version_information == "v1+v2",
             strict_operators=ns.strict_operators,
             clamp_max_records=ns.max_records_policy == "clamp",
             include_id_always=ns.include_fields_id == "always",
@@ -71,6 +79,8 @@ class Quirks:
             oversize_body_status=ns.oversize_body_status,
             max_body_bytes=ns.max_body_bytes,
             thread_limit_status=ns.thread_limit_status,
+            thread_limit_text=ns.thread_limit_text,
+            hourly_limit_text=ns.hourly_limit_text,
             hourly_retry_after=ns.hourly_retry_after,
             attachment_item_wrapper=ns.attachment_wrapper == "item",
             attachment_data_child_only=ns.attachment_data == "child",
@@ -267,6 +277,13 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         help="status for an unknown user or integration code (default: 500)",
     )
     qrk.add_argument(
+        "--version-information",
+        choices=("v1+v2", "v1"),
+        default="v1+v2",
+        help="versions listed by versioninformation: V1.0 and V2.0 as since ~2026-09 (V2.0 "
+        "paths answer 404), or V1.0 only as before (default: %(default)s)",
+    )
+    qrk.add_argument(
         "--strict-operators",
         action="store_true",
         help="reject unknown filter operators with 500 (default: silently ignored)",
@@ -316,6 +333,19 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         default=429,
         metavar="{429,500}",
         help="status of thread-limit rejections (default: 429)",
+    )
+    qrk.add_argument(
+        "--thread-limit-text",
+        metavar="TEXT",
+        help='errors[] text of thread-limit rejections (default: "Thread Threshold Exceeded - '
+        'The Autotask API thread threshold of N threads has been exceeded.")',
+    )
+    qrk.add_argument(
+        "--hourly-limit-text",
+        metavar="TEXT",
+        help="errors[] text of hourly-threshold rejections, never captured live (default: "
+        '"Request Threshold Exceeded - The Autotask API request threshold of N requests per '
+        '60 minutes has been exceeded.")',
     )
     qrk.add_argument(
         "--hourly-retry-after",

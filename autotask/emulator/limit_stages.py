@@ -50,6 +50,16 @@ from autotask.emulator.limits import (
 Sleep = Callable[[float], None]
 
 
+def thread_text(limits: LimitSettings, quirks: Quirks) -> str:
+    """The text of a thread-limit rejection: ``--thread-limit-text`` or the fact sheet's."""
+    return quirks.thread_limit_text or thread_threshold_text(limits.thread_limit or 3)
+
+
+def hourly_text(limits: LimitSettings, quirks: Quirks) -> str:
+    """The text of an hourly-threshold rejection: ``--hourly-limit-text`` or the default."""
+    return quirks.hourly_limit_text or request_threshold_text(limits.hourly_limit or 10_000)
+
+
 class LimitStage:
     """Thread gate, hourly budget, latency and attachment bytes (see the module docstring)."""
 
@@ -78,10 +88,7 @@ class LimitStage:
         self._sleep = sleep
         self._latency = limits.latency_ms / 1000
         self._slow = limits.slow_ms / 1000
-        self._thread_answer = errors(
-            quirks.thread_limit_status,
-            thread_threshold_text(limits.thread_limit or 3),
-        )
+        self._thread_answer = errors(quirks.thread_limit_status, thread_text(limits, quirks))
 
     def before(self, ctx: Context) -> Response | None:
         """Take the slot, count the request, serve the latency; or answer a rejection."""
@@ -118,7 +125,7 @@ class LimitStage:
     def _hourly_answer(self, retry_after: int) -> Response:
         # fact sheet §11.1 (b): 429 with the threshold text; Retry-After only when switched on.
         headers = (("Retry-After", str(retry_after)),) if self.quirks.hourly_retry_after else ()
-        response = errors(429, request_threshold_text(self.budget.limit or 10_000))
+        response = errors(429, hourly_text(self.limits, self.quirks))
         response.headers = headers
         return response
 
@@ -145,12 +152,13 @@ class LimitStage:
 class FaultLayer:
     """Decides and applies the injected faults of each API request (see the module docstring)."""
 
-    def __init__(self, limits: LimitSettings, thread_status: int) -> None:
+    def __init__(self, limits: LimitSettings, quirks: Quirks) -> None:
         """Create the layer with the ``--faults`` rules and ``--fault-seed``.
 
         Args:
             limits: the limit and fault flags.
-            thread_status: the status of thread-limit rejections (quirk), used by ``thread``.
+            quirks: the rejection texts and thread-limit status, which ``thread`` and ``429``
+                answer exactly like the real limits.
         """
         self.limits = limits
         self.start_rules: tuple[FaultRule, ...] = limits.faults
@@ -159,9 +167,9 @@ class FaultLayer:
         self._answers: dict[str, CannedAnswer] = {
             kind: canned_answer(
                 kind,
-                thread_text=thread_threshold_text(limits.thread_limit or 3),
-                thread_status=thread_status,
-                request_text=request_threshold_text(limits.hourly_limit or 10_000),
+                thread_text=thread_text(limits, quirks),
+                thread_status=quirks.thread_limit_status,
+                request_text=hourly_text(limits, quirks),
                 retry_after=limits.fault_retry_after,
             )
             for kind in ("429", "thread", "500", "503")

@@ -13,6 +13,8 @@ How a denied operation is answered:
   have the adequate permissions to query this entity type.`` The start of that text is the
   permission failure of fact sheet §5 (django-autotask's constant); the ending "to query this
   entity type." was logged by a public project calling a live tenant (not in the fact sheet).
+  Attachment entities answer 200 with no rows (count 0) instead: that is what a user whose
+  security level cannot see the attachments gets (§11.3, PK).
 - ``G``: the record is not visible: 200 ``{"item": null}`` (fact sheet §11.2: "not visible to the
   user"), and 500 ``Attachment could not be found.`` for attachments (§11.3, PK).
 - ``C``, ``U``, ``D``: 500 with the same text ending "to create / update / delete this entity

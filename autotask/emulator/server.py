@@ -62,7 +62,7 @@ class Emulator:
         self.store.snapshot()
         self.handlers = Handlers(settings, self.store, self.clock)
         self.limits = LimitStage(settings.limits, settings.quirks, self.clock.seconds)
-        self.faults = FaultLayer(settings.limits, settings.quirks.thread_limit_status)
+        self.faults = FaultLayer(settings.limits, settings.quirks)
         self.api = Api(settings, self.clock, self.handlers, [self.limits], self.faults)
         self.handlers.threshold_info = self.limits.threshold_info
         self.handlers.writes.check_attachment = self.limits.check_attachment

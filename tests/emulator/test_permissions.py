@@ -20,7 +20,7 @@ FLAGS = (
     "--deny", "Tickets:CUD",
     "--deny", "contacts:q",
     "--deny", "TicketNotes:G",
-    "--deny", "TicketAttachments:G",
+    "--deny", "TicketAttachments:QG",
     "--deny", "Appointments",
 )  # fmt: skip
 
@@ -78,11 +78,23 @@ def test_denied_gets_find_nothing(denied: Api) -> None:
     assert denied.get(f"TicketNotes/{note_id}").json == {"item": None}
     assert denied.get(f"Tickets/29296/Notes/{note_id}").json == {"item": None}
     assert note_id in [n["id"] for n in denied.get("Tickets/29296/Notes").json["items"]]
-    first = denied.query("TicketAttachments", [{"op": "exist", "field": "ticketID"}])
-    attachment_id = first.json["items"][0]["id"]
-    gone = denied.get(f"TicketAttachments/{attachment_id}")
+    gone = denied.get("TicketAttachments/29684500")  # a demo attachment of ticket 29296
     assert gone.status == 500
     assert gone.errors == ["Attachment could not be found."]
+
+
+def test_attachments_the_user_cannot_see_are_not_found(denied: Api) -> None:
+    # fact sheet §11.3 (PK): 200 with 0 query rows, not a permission error.
+    of_ticket = [{"op": "eq", "field": "ticketID", "value": 29296}]
+    page = denied.query("TicketAttachments", of_ticket)
+    assert page.status == 200
+    assert page.json["items"] == []
+    assert page.json["pageDetails"]["count"] == 0
+    count = denied.post("TicketAttachments/query/count", {"filter": of_ticket})
+    assert count.json == {"queryCount": 0}
+    assert denied.get("Tickets/29296/Attachments").json["items"] == []
+    # The other attachment entities are not denied.
+    assert denied.get("Companies/174/Attachments").json["items"]
 
 
 def test_entity_information_reports_the_denials(denied: Api) -> None:

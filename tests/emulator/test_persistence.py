@@ -45,3 +45,27 @@ def test_fresh_file_loads_the_chosen_data_set(tmp_path: Path) -> None:
 def test_in_memory_by_default_starts_with_demo_data() -> None:
     with running_emulator() as emu:
         assert emu.stats()["records"]["Tickets"] > 0
+
+
+def test_acknowledged_writes_survive_a_killed_process(tmp_path: Path) -> None:
+    # No clean shutdown: every answered write must already be committed to the file.
+    db = str(tmp_path / "killed.sqlite")
+    with running_emulator("--db", db) as emu:
+        api = Api(emu)
+        note_id = api.create("Tickets/29296/Notes", NOTE)
+        attachment = {
+            "attachmentType": "FILE_ATTACHMENT",
+            "fullPath": "kept.txt",
+            "title": "kept",
+            "publish": 1,
+            "data": "a2VwdA==",
+        }
+        attachment_id = api.create("Tickets/29296/Attachments", attachment)
+        api.pool.clear()
+        emu.proc.kill()
+        emu.proc.wait(30)
+    with running_emulator("--db", db) as emu:
+        api = Api(emu)
+        assert api.item("TicketNotes", note_id)["title"] == "Persisted"
+        assert api.get(f"AttachmentInfo/{attachment_id}").json["item"]["title"] == "kept"
+        api.pool.clear()

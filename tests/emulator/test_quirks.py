@@ -29,6 +29,7 @@ SWITCHED = (
     "--attachment-data", "child",
     "--include-fields-id", "always",
     "--unknown-body-fields", "reject",
+    "--version-information", "v1",
 )  # fmt: skip
 
 
@@ -91,7 +92,21 @@ def test_unknown_body_fields(api: Api, switched: Api) -> None:
     assert api.request("PATCH", "Tickets", patch).status == 200
     rejected = switched.request("PATCH", "Tickets", patch)
     assert rejected.status == 500
-    assert rejected.errors
+    assert rejected.errors[0] == "Unable to find noSuchField in the Ticket Entity"
+    note = {"title": "t", "description": "d", "noteType": 1, "publish": 1, "colour": "red"}
+    assert api.post(f"Tickets/{ticket}/Notes", note).status == 200
+    refused = switched.post(f"Tickets/{ticket}/Notes", note)
+    assert refused.status == 500
+    assert refused.errors == ["Unable to find colour in the TicketNote Entity"]
+
+
+def test_version_information(api: Api, switched: Api) -> None:
+    path = api.emulator.base_url + "versioninformation"
+    assert api.get(path, absolute=True, auth=False).json == {"apiVersions": ["V1.0", "V2.0"]}
+    path = switched.emulator.base_url + "versioninformation"
+    assert switched.get(path, absolute=True, auth=False).json == {"apiVersions": ["V1.0"]}
+    v2 = switched.emulator.base_url + "V2.0/zoneInformation?user=x"
+    assert switched.get(v2, absolute=True, auth=False).status == 404
 
 
 def _raw(emulator: Emulator, request: bytes) -> bytes:
@@ -175,8 +190,11 @@ def test_attachment_wrapper_and_data(api: Api, switched: Api) -> None:
             assert root["item"]["data"] is None  # only the child form carries data
 
 
-def test_thread_limit_status_500() -> None:
-    flags = ("--thread-limit", "1", "--thread-limit-status", "500", "--latency-ms", "3000")
+def test_thread_limit_status_and_text() -> None:
+    flags = (
+        "--thread-limit", "1", "--thread-limit-status", "500", "--latency-ms", "3000",
+        "--thread-limit-text", "Too many threads.",
+    )  # fmt: skip
     with running_emulator(*flags) as emulator:
         holder = threading.Thread(target=lambda: Api(emulator).get("ThresholdInformation"))
         holder.start()
@@ -186,8 +204,21 @@ def test_thread_limit_status_500() -> None:
             time.sleep(0.01)
         reply = Api(emulator).get("ThresholdInformation")
         holder.join(30)
-    assert reply.status == 500
-    assert reply.errors == [
-        "Thread Threshold Exceeded - The Autotask API thread threshold of 1 threads has been "
-        "exceeded."
-    ]
+        # The injected `thread` fault answers exactly like the gate.
+        emulator.control("POST", "faults", {"rules": [{"kind": "thread", "probability": 1}]})
+        injected = Api(emulator).get("ThresholdInformation")
+    assert reply.status == injected.status == 500
+    assert reply.errors == injected.errors == ["Too many threads."]
+
+
+def test_hourly_limit_text() -> None:
+    flags = ("--hourly-limit", "1", "--hourly-limit-text", "Slow down.")
+    with running_emulator(*flags) as emulator:
+        api = Api(emulator)
+        assert api.get("ThresholdInformation").status == 200
+        refused = api.get("ThresholdInformation")
+        emulator.control("POST", "faults", {"rules": [{"kind": "429", "probability": 1}]})
+        emulator.control("POST", "clock", {"advance": 3600})
+        injected = api.get("ThresholdInformation")
+    assert refused.status == injected.status == 429
+    assert refused.errors == injected.errors == ["Slow down."]

@@ -50,6 +50,7 @@ def test_every_flag_reaches_the_settings() -> None:
         "--attachment-wrapper", "item", "--attachment-data", "child",
         "--include-fields-id", "always", "--unknown-body-fields", "reject",
         "--thread-latency-ms", "250,1000", "--attachment-queries", "any",
+        "--version-information", "v1", "--thread-limit-text", "T", "--hourly-limit-text", "H",
     )  # fmt: skip
     assert settings == LimitSettings(
         thread_limit=0,
@@ -66,6 +67,7 @@ def test_every_flag_reaches_the_settings() -> None:
     )
     assert quirks == Quirks(
         auth_failure_status=401,
+        advertise_v2=False,
         strict_operators=True,
         clamp_max_records=True,
         include_id_always=True,
@@ -75,6 +77,8 @@ def test_every_flag_reaches_the_settings() -> None:
         oversize_body_status=500,
         max_body_bytes=1000,
         thread_limit_status=500,
+        thread_limit_text="T",
+        hourly_limit_text="H",
         hourly_retry_after=True,
         attachment_item_wrapper=True,
         attachment_data_child_only=True,
