@@ -1,15 +1,11 @@
 """Entity access: ``client.tickets``, ``client.entity("X")``, children, metadata.
 
-Every method builds a :class:`~autotask.transport.Request` and hands it to the transport; records
-come back as plain dicts (CONTRACTS §1). Routing comes from the registry:
-
-- root URLs for what the root supports (``GET Tickets/5``, ``POST Tickets/query``);
-- child routes for children (``client.tickets.child(5, "Notes")`` -> ``Tickets/5/Notes``); their
-  queries go to the root query URL with the parent id as a condition, because nested paths only
-  list (fact sheet §3.1, §11.3);
-- writes on a child-only entity by its root name (``client.ticket_notes.create({"ticketID": 5,
-  ...})``) go through the parent route, as Autotask requires (``POST /TicketNotes`` is a 404,
-  fact sheet §4.2).
+Every method checks what it can before sending, asks :class:`~autotask.routing.Routing` where
+the request goes, builds a :class:`~autotask._request.Request` and hands it to the transport;
+records come back as plain dicts (CONTRACTS §1). The per-item callables the batch engine runs
+are :meth:`Entity.create`, :meth:`Entity.update`, :meth:`Entity.replace` and
+:meth:`Entity.delete`: each returns an id or raises an error whose ``applied`` is exact
+(``OutcomeUnknown`` alone has ``applied=None``).
 """
 
 from __future__ import annotations
@@ -39,8 +35,9 @@ from autotask.query import (
     split_in_lists,
 )
 from autotask.records import encode_record
-from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec, snake_name
+from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec
 from autotask.retry import Operation
+from autotask.routing import Routing, find_key
 from autotask.transport import Transport
 
 __all__ = ["Entity"]
@@ -48,19 +45,17 @@ __all__ = ["Entity"]
 Record = dict[str, Any]
 
 
-def _find_key(data: Mapping[str, Any], name: str) -> str | None:
-    # Autotask treats field names case-insensitively (fact sheet §3.2, fixtures fact 2).
-    if name in data:
-        return name
-    folded = name.lower()
-    return next((k for k in data if isinstance(k, str) and k.lower() == folded), None)
-
-
 class Entity:
     """One entity (or one parent's child collection) of the API.
 
     Get it from the client: ``client.tickets``, ``client.entity("Tickets")``,
     ``client.tickets.child(ticket_id, "Notes")``. Safe to share between threads.
+
+    Attributes:
+        name: the entity's canonical name (``"TicketNotes"``), or the name given when the
+            registry does not know it.
+        spec: what the registry knows about it (:class:`~autotask.registry.EntitySpec`).
+        routing: where its requests go (:class:`~autotask.routing.Routing`).
 
     Example::
 
@@ -85,15 +80,14 @@ class Entity:
     ) -> None:
         self.spec: EntitySpec = entity_spec(name)
         self.name = self.spec.name
+        self.routing = Routing(self.spec, route, None if parent_id is None else int(parent_id))
         self._transport = transport
         self._config = config
         self._metadata = metadata
-        self._route = route
-        self._parent_id = parent_id
 
     def __repr__(self) -> str:
-        if self._route is not None:
-            return f"<Entity {self.name} via {self._route.path(self._parent_id or '?')}>"
+        if self.routing.route is not None:
+            return f"<Entity {self.name} via {self.routing.base_path}>"
         return f"<Entity {self.name}>"
 
     # -- reads -----------------------------------------------------------------------------
@@ -107,7 +101,7 @@ class Entity:
         Raises:
             AutotaskError: per CONTRACTS §3 (e.g. ``NotFound`` for an unknown route).
         """
-        path = f"{self._base_path()}/{int(id)}"
+        path = f"{self.routing.base_path}/{int(id)}"
         answer = self._send(Operation.GET, "GET", path)
         return parse_item(answer, Operation.GET, self.name)
 
@@ -204,7 +198,7 @@ class Entity:
         answer = self._send(
             Operation.COUNT,
             "POST",
-            f"{self._query_root()}/query/count",
+            f"{self.routing.query_root}/query/count",
             body={"filter": filter_json(terms)},
         )
         return parse_count(answer, Operation.COUNT, self.name)
@@ -233,8 +227,7 @@ class Entity:
                 it was not resent.
         """
         with self._checking(Operation.CREATE):
-            body = encode_record(data)
-        path = self._write_path(body, "C", "created")
+            path, body = self.routing.write(encode_record(data), "C")
         answer = self._send(Operation.CREATE, "POST", path, body=body, impersonate=impersonate)
         return parse_item_id(answer, Operation.CREATE, self.name)
 
@@ -285,14 +278,8 @@ class Entity:
         Raises:
             InvalidRequest, OutcomeUnknown: as for :meth:`create`.
         """
-        if self._route is None and self.spec.writes_through_parent("D"):
-            raise InvalidRequest(
-                f"{self.name} are deleted through {self._routes_text('D')}: use "
-                f"{self._child_hint('D')}.delete(id)",
-                operation=Operation.DELETE.value,
-                entity=self.name,
-            )
-        path = f"{self._base_path()}/{int(id)}"
+        with self._checking(Operation.DELETE):
+            path = self.routing.delete_path(id)
         answer = self._send(Operation.DELETE, "DELETE", path, impersonate=impersonate)
         return parse_item_id(answer, Operation.DELETE, self.name)
 
@@ -375,35 +362,8 @@ class Entity:
             Request(operation, method, path, self.name, body=body, impersonate=impersonate)
         )
 
-    def _base_path(self) -> str:
-        if self._route is not None:
-            assert self._parent_id is not None
-            return self._route.path(self._parent_id)
-        return self.name
-
-    def _query_root(self) -> str:
-        """Where queries go: the root entity, or the child route when there is no root."""
-        route = self._route
-        if route is not None and (not route.parent_field or not entity_spec(route.entity).known):
-            return self._base_path()
-        return self.name
-
     def _terms(self, filter: FilterLike | None) -> tuple[Condition | Group, ...]:
-        terms = compile_filter(filter)
-        route = self._route
-        if route is None:
-            return terms
-        if route.parent_field and entity_spec(route.entity).known:
-            # Nested paths only list (no query, no filter: fact sheet §3.1, §11.3), so a child
-            # query is a root query with the parent id as one more condition.
-            return (Condition(route.parent_field, "eq", self._parent_id), *terms)
-        if terms:
-            raise InvalidRequest(
-                f"{route.parent}/{{id}}/{route.segment} can only be listed, not filtered",
-                operation=Operation.QUERY.value,
-                entity=self.name,
-            )
-        return terms
+        return self.routing.query_terms(compile_filter(filter))
 
     def _page_size(self, page_size: int | None, limit: int | None) -> int:
         size = self._config.page_size if page_size is None else page_size
@@ -414,8 +374,8 @@ class Entity:
     def _query_request(
         self, terms: Sequence[Any], fields: Sequence[str] | None, size: int
     ) -> Request:
-        if self._query_root() != self.name:  # an unknown child: list it with GET
-            return Request(Operation.QUERY, "GET", self._base_path(), self.name)
+        if self.routing.list_only:  # nested paths list with GET, unfiltered
+            return Request(Operation.QUERY, "GET", self.routing.base_path, self.name)
         body: dict[str, Any] = {"filter": filter_json(terms), "maxRecords": size}
         if fields is not None:
             names = [str(f) for f in fields]
@@ -428,27 +388,6 @@ class Entity:
         encoded = json_bytes(body)
         return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
 
-    def _write_path(self, body: dict[str, Any], letter: str, verb: str) -> str:
-        if self._route is not None:
-            field = self._route.parent_field
-            if field and _find_key(body, field) is None:
-                body[field] = self._parent_id  # Autotask reads the parent id from the body too
-            return self._base_path()
-        if not self.spec.writes_through_parent(letter):
-            return self.name
-        for route in self.spec.parents:
-            if not route.can(letter) or not route.parent_field:
-                continue
-            key = _find_key(body, route.parent_field)
-            if key is not None and body[key] is not None:
-                return route.path(int(body[key]))
-        raise InvalidRequest(
-            f"{self.name} are {verb} through {self._routes_text(letter)}: put "
-            f"{self._fields_text(letter)} in the data, or use {self._child_hint(letter)}",
-            operation={"C": "CREATE", "U": "UPDATE", "R": "REPLACE"}[letter],
-            entity=self.name,
-        )
-
     def _change(
         self,
         operation: Operation,
@@ -459,32 +398,14 @@ class Entity:
     ) -> int:
         with self._checking(operation):
             body = encode_record(data)
-        if _find_key(body, "id") is None:
-            raise InvalidRequest(
-                f"{method} needs the record's id in the data",
-                operation=operation.value,
-                entity=self.name,
-            )
-        verb = "updated" if letter == "U" else "replaced"
-        path = self._write_path(body, letter, verb)
+            if find_key(body, "id") is None:
+                raise InvalidRequest(f"{method} needs the record's id in the data")
+            path, body = self.routing.write(body, letter)
         answer = self._send(operation, method, path, body=body, impersonate=impersonate)
         return parse_item_id(answer, operation, self.name)
 
-    def _routes_text(self, letter: str) -> str:
-        routes = [r for r in self.spec.parents if r.can(letter)] or list(self.spec.parents)
-        return " or ".join(f"{r.parent}/{{id}}/{r.segment}" for r in routes)
-
-    def _fields_text(self, letter: str) -> str:
-        fields = [r.parent_field for r in self.spec.parents if r.can(letter) and r.parent_field]
-        return " or ".join(repr(f) for f in fields) or "the parent id"
-
-    def _child_hint(self, letter: str) -> str:
-        routes = [r for r in self.spec.parents if r.can(letter)] or list(self.spec.parents)
-        route = routes[0]
-        return f'client.{snake_name(route.parent)}.child(parent_id, "{route.segment}")'
-
     def _meta(self, key: str, suffix: str, parse: Callable[..., Any]) -> Any:
-        path = f"{self._base_path() if self._query_root() != self.name else self.name}/{suffix}"
+        path = f"{self.routing.query_root}/{suffix}"
 
         def load() -> Any:
             answer = self._send(Operation.METADATA, "GET", path)

@@ -38,6 +38,14 @@ def _attachment_chunks(payload: bytes) -> tuple[list[bytes], int]:
     return chunks, sum(len(c) for c in chunks)
 
 
+def _upload(client: AutotaskClient, ticket: int, body: StreamBody) -> int:
+    request = Request(
+        Operation.UPLOAD, "POST", f"Tickets/{ticket}/Attachments", "TicketAttachments", body=body
+    )
+    answer = client.transport.send(request)
+    return int(answer["itemId"])
+
+
 def test_streamed_upload_and_download(client: AutotaskClient, emulator: Emulator) -> None:
     ticket = next(client.tickets.query(limit=1))["id"]
     payload = bytes(range(256)) * 40
@@ -48,16 +56,7 @@ def test_streamed_upload_and_download(client: AutotaskClient, emulator: Emulator
         opened.append(1)
         return list(chunks)
 
-    answer = client.transport.send(
-        Request(
-            Operation.UPLOAD,
-            "POST",
-            f"Tickets/{ticket}/Attachments",
-            "TicketAttachments",
-            body=StreamBody(open_body, length),
-        )
-    )
-    attachment_id = answer["itemId"]
+    attachment_id = _upload(client, ticket, StreamBody(open_body, length))
     assert opened == [1]
 
     response = client.transport.send(
@@ -98,18 +97,10 @@ def test_a_streamed_body_is_rebuilt_for_a_retry(
         {"seed": 1, "rules": [{"kind": "429", "route": "POST:*/Attachments", "times": 1}]},
     )
     with connect(emulator, tmp_path, retry_backoff=0.01, max_retry_wait=5) as fast:
-        answer = fast.transport.send(
-            Request(
-                Operation.UPLOAD,
-                "POST",
-                f"Tickets/{ticket}/Attachments",
-                "TicketAttachments",
-                body=StreamBody(open_body, length),
-            )
-        )
+        attachment_id = _upload(fast, ticket, StreamBody(open_body, length))
     assert opened == [1, 1]  # 429 (certainly not applied), then a fresh body
     assert requests_to(emulator, "POST Tickets/{id}/Attachments") == 2
-    attachment = client.ticket_attachments.get(answer["itemId"])
+    attachment = client.ticket_attachments.get(attachment_id)
     assert attachment is not None and attachment["ticketID"] == ticket
 
 
