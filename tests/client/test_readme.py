@@ -37,4 +37,5 @@ def test_library_examples_run_against_the_emulator(
         exec(compile(block.replace(EXAMPLE_URL, emulator.base_url), str(README), "exec"), namespace)
     out = capsys.readouterr().out
     assert "Printer offline on 2nd floor" in out  # the first demo ticket, fetched by get()
+    assert "20 tickets fetched in parallel" in out
     assert "New" in out and "'externalRequestThreshold': 10000" in out
