@@ -269,56 +269,27 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     qrk = parser.add_argument_group(
         "quirks (uncertain API behaviours; defaults follow the fact sheet's verdicts)"
     )
-    qrk.add_argument(
-        "--auth-failure-status",
-        type=_status(500, 401),
-        default=500,
-        metavar="{500,401}",
-        help="status for an unknown user or integration code (default: 500)",
-    )
-    qrk.add_argument(
-        "--version-information",
-        choices=("v1+v2", "v1"),
-        default="v1+v2",
-        help="versions listed by versioninformation: V1.0 and V2.0 as since ~2026-09 (V2.0 "
-        "paths answer 404), or V1.0 only as before (default: %(default)s)",
-    )
+    for flag, allowed, help_text in _STATUS_QUIRKS:
+        qrk.add_argument(
+            flag,
+            type=_status(*allowed),
+            default=allowed[0],
+            metavar="{" + ",".join(map(str, allowed)) + "}",
+            help=f"{help_text} (default: {allowed[0]})",
+        )
+    for flag, choices, help_text in _CHOICE_QUIRKS:
+        qrk.add_argument(
+            flag, choices=choices, default=choices[0], help=help_text + " (default: %(default)s)"
+        )
     qrk.add_argument(
         "--strict-operators",
         action="store_true",
         help="reject unknown filter operators with 500 (default: silently ignored)",
     )
     qrk.add_argument(
-        "--max-records-policy",
-        choices=("reject", "clamp"),
-        default="reject",
-        help="MaxRecords outside 1..500: reject with 500, or clamp (default: %(default)s)",
-    )
-    qrk.add_argument(
-        "--missing-id",
-        choices=("null", "404"),
-        default="null",
-        help='GET of a missing id: 200 {"item": null}, or 404 (default: %(default)s)',
-    )
-    qrk.add_argument(
-        "--unknown-body-fields",
-        choices=("ignore", "reject"),
-        default="ignore",
-        help="fields a write body names that the entity does not have: ignore, or reject "
-        "with 500 (default: %(default)s)",
-    )
-    qrk.add_argument(
-        "--chunked-bodies",
-        choices=("reject", "accept"),
-        default="reject",
-        help="chunked request bodies: reject with 411, or accept (default: %(default)s)",
-    )
-    qrk.add_argument(
-        "--oversize-body-status",
-        type=_status(413, 500),
-        default=413,
-        metavar="{413,500}",
-        help="status for a request body over --max-body-bytes (default: 413)",
+        "--hourly-retry-after",
+        action="store_true",
+        help="send Retry-After on hourly-threshold rejections (default: not sent)",
     )
     qrk.add_argument(
         "--max-body-bytes",
@@ -326,13 +297,6 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_BODY_BYTES,
         metavar="N",
         help="largest request body accepted (default: %(default)s = 10 MiB)",
-    )
-    qrk.add_argument(
-        "--thread-limit-status",
-        type=_status(429, 500),
-        default=429,
-        metavar="{429,500}",
-        help="status of thread-limit rejections (default: 429)",
     )
     qrk.add_argument(
         "--thread-limit-text",
@@ -347,36 +311,60 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         '"Request Threshold Exceeded - The Autotask API request threshold of N requests per '
         '60 minutes has been exceeded.")',
     )
-    qrk.add_argument(
-        "--hourly-retry-after",
-        action="store_true",
-        help="send Retry-After on hourly-threshold rejections (default: not sent)",
-    )
-    qrk.add_argument(
+
+
+# Quirk switches between statuses: (flag, (default, alternative), help). Quirks.from_namespace
+# reads them back.
+_STATUS_QUIRKS: tuple[tuple[str, tuple[int, int], str], ...] = (
+    ("--auth-failure-status", (500, 401), "status for an unknown user or integration code"),
+    ("--oversize-body-status", (413, 500), "status for a request body over --max-body-bytes"),
+    ("--thread-limit-status", (429, 500), "status of thread-limit rejections"),
+)
+
+# Quirk switches between named behaviours: (flag, (default, alternative), help).
+_CHOICE_QUIRKS: tuple[tuple[str, tuple[str, str], str], ...] = (
+    (
+        "--version-information",
+        ("v1+v2", "v1"),
+        "versions listed by versioninformation: V1.0 and V2.0 as since ~2026-09 (V2.0 paths "
+        "answer 404), or V1.0 only as before",
+    ),
+    (
+        "--max-records-policy",
+        ("reject", "clamp"),
+        "MaxRecords outside 1..500: reject with 500, or clamp",
+    ),
+    ("--missing-id", ("null", "404"), 'GET of a missing id: 200 {"item": null}, or 404'),
+    (
+        "--unknown-body-fields",
+        ("ignore", "reject"),
+        "fields a write body names that the entity does not have: ignore, or reject with 500",
+    ),
+    (
+        "--chunked-bodies",
+        ("reject", "accept"),
+        "chunked request bodies: reject with 411, or accept",
+    ),
+    (
         "--attachment-wrapper",
-        choices=("items", "item"),
-        default="items",
-        help="key wrapping a single attachment's GET answer (default: %(default)s)",
-    )
-    qrk.add_argument(
+        ("items", "item"),
+        "key wrapping a single attachment's GET answer",
+    ),
+    (
         "--attachment-data",
-        choices=("both", "child"),
-        default="both",
-        help="single-attachment GETs that return data: child and root forms, or only the "
-        "child form (default: %(default)s)",
-    )
-    qrk.add_argument(
+        ("both", "child"),
+        "single-attachment GETs that return data: child and root forms, or only the child form",
+    ),
+    (
         "--attachment-queries",
-        choices=("parent", "any"),
-        default="parent",
-        help="queries on an attachment entity: must name its parent id field (ticketID) and "
-        "include the attachments of its children, as since 2021.1; or take any filter and "
-        "return own rows only (default: %(default)s)",
-    )
-    qrk.add_argument(
+        ("parent", "any"),
+        "queries on an attachment entity: must name its parent id field (ticketID) and include "
+        "the attachments of its children, as since 2021.1; or take any filter and return own "
+        "rows only",
+    ),
+    (
         "--include-fields-id",
-        choices=("requested", "always"),
-        default="requested",
-        help="IncludeFields returns only the named fields, or always adds id "
-        "(default: %(default)s)",
-    )
+        ("requested", "always"),
+        "IncludeFields returns only the named fields, or always adds id",
+    ),
+)

@@ -355,9 +355,7 @@ class AttachmentWindow:
             return AttachmentVerdict(attachment_too_large_text(size, self.max_file_bytes))
         with self._lock:
             now = self._clock()
-            horizon = now - self.window_seconds
-            while self._uploads and self._uploads[0][0] <= horizon:
-                self._total -= self._uploads.popleft()[1]
+            self._expire(now)
             if self.window_bytes and self._total + size > self.window_bytes:
                 return AttachmentVerdict(attachment_window_text())
             self._uploads.append((now, size))
@@ -367,10 +365,14 @@ class AttachmentWindow:
     def bytes_in_window(self) -> int:
         """Decoded bytes uploaded within the current window."""
         with self._lock:
-            horizon = self._clock() - self.window_seconds
-            while self._uploads and self._uploads[0][0] <= horizon:
-                self._total -= self._uploads.popleft()[1]
+            self._expire(self._clock())
             return self._total
+
+    def _expire(self, now: float) -> None:
+        # Uploads older than the window no longer count (call holding the lock).
+        horizon = now - self.window_seconds
+        while self._uploads and self._uploads[0][0] <= horizon:
+            self._total -= self._uploads.popleft()[1]
 
     def reset(self) -> None:
         """Empty the window."""

@@ -143,13 +143,9 @@ class Writes:
         """PUT {E}: replace the record's writable fields."""
         return self._update(ctx, replace=True)
 
-    def do_child_update(self, ctx: Context) -> Response:
-        """PATCH {Parent}/{pid}/{Child}."""
-        return self._update(ctx, replace=False)
-
-    def do_child_replace(self, ctx: Context) -> Response:
-        """PUT {Parent}/{pid}/{Child}."""
-        return self._update(ctx, replace=True)
+    # PATCH and PUT on {Parent}/{pid}/{Child}: the same, checked against the URL's parent.
+    do_child_update = do_update
+    do_child_replace = do_replace
 
     def _update(self, ctx: Context, *, replace: bool) -> Response:
         entity = route_entity(ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +13,37 @@ import urllib3
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator
 
 AUTH = {"UserName": USERNAME, "Secret": SECRET, "ApiIntegrationCode": INTEGRATION_CODE}
+AUTH_LINES = b"".join(f"{k}: {v}\r\n".encode() for k, v in AUTH.items())  # for raw requests
 ALL = [{"op": "exist", "field": "id"}]
+
+
+def raw_exchange(emulator: Emulator, request: bytes, *, until_close: bool = False) -> bytes:
+    """Send ``request`` bytes as they are and read one answer.
+
+    Reading stops once the body has its Content-Length, or, with ``until_close``, only when
+    the server closes the connection (which proves that it does).
+    """
+    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+            if not until_close and _complete(data):
+                break
+    return data
+
+
+def raw_status(data: bytes) -> int:
+    """The status code of a raw HTTP answer."""
+    return int(data.split(b" ", 2)[1])
+
+
+def _complete(data: bytes) -> bool:
+    head, separator, body = data.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n") if separator else ():
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    return False
 
 
 @dataclass

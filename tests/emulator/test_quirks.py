@@ -7,14 +7,13 @@ emulator started with every non-default quirk (the switches are independent of e
 from __future__ import annotations
 
 import base64
-import socket
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.emulator.support import ALL, AUTH, Api
+from tests.emulator.support import ALL, AUTH_LINES, Api, raw_exchange
 from tests.emulator_process import Emulator, running_emulator
 
 SWITCHED = (
@@ -109,37 +108,11 @@ def test_version_information(api: Api, switched: Api) -> None:
     assert switched.get(v2, absolute=True, auth=False).status == 404
 
 
-def _raw(emulator: Emulator, request: bytes) -> bytes:
-    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
-        sock.sendall(request)
-        chunks = []
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            if b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
-                break
-    return b"".join(chunks)
-
-
-def _complete(data: bytes) -> bool:
-    head, _, body = data.partition(b"\r\n\r\n")
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            return len(body) >= int(line.split(b":", 1)[1])
-    return False
-
-
-def _headers() -> bytes:
-    return b"".join(f"{k}: {v}\r\n".encode() for k, v in AUTH.items())
-
-
 def test_chunked_bodies(api: Api, switched: Api) -> None:
     body = b'{"filter":[{"op":"exist","field":"id"}],"MaxRecords":2}'
     request = (
         b"POST /ATServicesRest/V1.0/Tickets/query HTTP/1.1\r\nHost: x\r\n"
-        + _headers()
+        + AUTH_LINES
         + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         + f"{len(body) - 10:x}\r\n".encode()
         + body[:-10]
@@ -148,8 +121,8 @@ def test_chunked_bodies(api: Api, switched: Api) -> None:
         + body[-10:]
         + b"\r\n0\r\n\r\n"
     )
-    assert _raw(api.emulator, request).startswith(b"HTTP/1.1 411 ")
-    accepted = _raw(switched.emulator, request)
+    assert raw_exchange(api.emulator, request).startswith(b"HTTP/1.1 411 ")
+    accepted = raw_exchange(switched.emulator, request)
     assert accepted.startswith(b"HTTP/1.1 200 "), accepted[:300]
     assert b'"items"' in accepted
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.emulator.support import ALL, AUTH, Api
+from tests.emulator.support import ALL, AUTH, AUTH_LINES, Api, raw_exchange, raw_status
 from tests.emulator_process import USERNAME, Emulator, running_emulator
 
 
@@ -136,32 +136,14 @@ def test_wrong_content_type_is_415(api: Api) -> None:
     assert "text/plain" in reply.json["Message"]
 
 
-def _raw_exchange(emulator: Emulator, request: bytes) -> tuple[int, bytes]:
-    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
-        sock.sendall(request)
-        chunks = []
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    data = b"".join(chunks)
-    status = int(data.split(b" ", 2)[1])
-    return status, data
-
-
-def _headers() -> bytes:
-    return b"".join(f"{k}: {v}\r\n".encode() for k, v in AUTH.items())
-
-
 def test_oversized_body_is_413_without_reading_it(emulator: Emulator) -> None:
     request = (
         b"POST /ATServicesRest/V1.0/Tickets/query HTTP/1.1\r\nHost: x\r\n"
-        + _headers()
+        + AUTH_LINES
         + b"Content-Type: application/json\r\nContent-Length: 10485761\r\n\r\n{"
     )
-    status, data = _raw_exchange(emulator, request)
-    assert status == 413
+    data = raw_exchange(emulator, request, until_close=True)
+    assert raw_status(data) == 413
     assert b"Connection: close" in data
     assert json.loads(data.split(b"\r\n\r\n", 1)[1])["errors"]
 
@@ -170,14 +152,13 @@ def test_chunked_body_is_411(emulator: Emulator) -> None:
     body = b'{"filter":[{"op":"exist","field":"id"}]}'
     request = (
         b"POST /ATServicesRest/V1.0/Tickets/query HTTP/1.1\r\nHost: x\r\n"
-        + _headers()
+        + AUTH_LINES
         + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         + f"{len(body):x}\r\n".encode()
         + body
         + b"\r\n0\r\n\r\n"
     )
-    status, _ = _raw_exchange(emulator, request)
-    assert status == 411
+    assert raw_status(raw_exchange(emulator, request, until_close=True)) == 411
 
 
 def test_garbage_request_line_does_not_stop_the_server(api: Api) -> None:
