@@ -184,6 +184,7 @@ class Entity:
                 ``MAX_OR_CONDITIONS`` (a count cannot be split: CONTRACTS §2).
         """
         with self._checking(Operation.COUNT):
+            path = self.routing.count_path
             terms = self._terms(filter)
             chunks = split_in_lists(terms)
         if chunks == []:
@@ -198,7 +199,7 @@ class Entity:
         answer = self._send(
             Operation.COUNT,
             "POST",
-            f"{self.routing.query_root}/query/count",
+            path,
             body={"filter": filter_json(terms)},
         )
         return parse_count(answer, Operation.COUNT, self.name)

@@ -75,6 +75,17 @@ class Routing:
         """Where queries, counts and metadata go: the root entity, or a list-only route."""
         return self.base_path if self.list_only else self.spec.name
 
+    @property
+    def count_path(self) -> str:
+        """Where a count goes (``Tickets/query/count``, also for a parent's children).
+
+        Raises:
+            InvalidRequest: a list-only route: it has no count (count the listed records).
+        """
+        if self.list_only:
+            raise InvalidRequest(f"{self.base_path} can only be listed, not counted")
+        return f"{self.spec.name}/query/count"
+
     def query_terms(self, terms: Sequence[Condition | Group]) -> tuple[Condition | Group, ...]:
         """The top-level AND terms of a query, with the parent id added for children."""
         route = self.route

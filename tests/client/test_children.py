@@ -87,5 +87,7 @@ def test_unknown_child_segments_are_routed_as_given(
         odd.query_all()  # listed with GET Tickets/{id}/NoSuchChildren: the emulator has no route
     with pytest.raises(InvalidRequest, match="only be listed"):
         odd.query(F("id") == 1)
+    with pytest.raises(InvalidRequest, match="not counted"):
+        odd.count()
     log = emulator.control("GET", "requests")["requests"]
     assert log[-1]["method"] == "GET" and log[-1]["path"].endswith(f"{ticket}/NoSuchChildren")

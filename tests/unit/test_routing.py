@@ -66,6 +66,9 @@ def test_unknown_child_routes_are_listed_not_filtered() -> None:
     assert odd.query_terms(()) == ()
     with pytest.raises(InvalidRequest, match="only be listed"):
         odd.query_terms((F("id") == 1,))
+    with pytest.raises(InvalidRequest, match="not counted"):
+        _ = odd.count_path
+    assert NOTES_OF_5.count_path == "TicketNotes/query/count" == TICKET_NOTES.count_path
 
 
 def test_find_key_is_exact_first_then_case_insensitive() -> None:
