@@ -91,3 +91,18 @@ def test_unknown_child_segments_are_routed_as_given(
         odd.count()
     log = emulator.control("GET", "requests")["requests"]
     assert log[-1]["method"] == "GET" and log[-1]["path"].endswith(f"{ticket}/NoSuchChildren")
+
+
+def test_attachment_queries_name_the_parent_id_field(
+    client: AutotaskClient, emulator: Emulator
+) -> None:
+    # Since 2021.1 attachment queries must name the parent id field (fact sheet §7): a child
+    # query adds it, a bare root query gets the API's refusal text.
+    ticket = next(client.ticket_attachments.query(F("ticketID") > 0, limit=1))["ticketID"]
+    attachments = client.tickets.child(ticket, "Attachments")
+    listed = attachments.query_all()
+    assert listed and all(a["ticketID"] == ticket for a in listed)
+    assert attachments.count() == len(listed)
+    with pytest.raises(InvalidRequest, match="parent id field ticketID") as info:
+        client.ticket_attachments.query_all()
+    assert info.value.status == 500 and info.value.applied is False
