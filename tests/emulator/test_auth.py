@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.emulator.support import Api
-from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME
+from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, running_emulator
 
 # Texts of the recorded responses error_500_invalid_username.json and
 # error_500_invalid_integration_code.json (../shared/fixtures/real/).
@@ -86,3 +86,36 @@ def test_secrets_are_masked_in_the_request_log(api: Api) -> None:
     assert last["status"] == 200
     assert last["headers"]["UserName"] == USERNAME
     assert last["headers"]["Secret"] == "***"
+
+
+def test_credential_flags_and_environment() -> None:
+    custom = {"UserName": "me@example.org", "Secret": "s3cret", "ApiIntegrationCode": "MYCODE"}
+    env = {
+        "AUTOTASK_EMULATOR_USERNAME": "env@example.org",
+        "AUTOTASK_EMULATOR_SECRET": "env-secret",
+        "AUTOTASK_EMULATOR_INTEGRATION_CODE": "ENVCODE",
+    }
+    flags = ("--username", "me@example.org", "--secret", "s3cret", "--integration-code", "MYCODE")
+    with running_emulator(*flags, env=env) as emu:  # flags win over the environment
+        api = Api(emu)
+        assert api.get("Tickets/29296", headers=custom).status == 200
+        assert api.get("Tickets/29296").status == 500  # the default user is unknown here
+        zone = api.get("zoneInformation?user=me@example.org", auth=False)
+        assert zone.json["url"] == emu.base_url
+        api.pool.clear()
+    with running_emulator(env=env) as emu:
+        api = Api(emu)
+        from_env = {"UserName": "env@example.org", "Secret": "env-secret"}
+        assert (
+            api.get("Tickets/29296", headers={**from_env, "ApiIntegrationCode": "ENVCODE"}).status
+            == 200
+        )
+        api.pool.clear()
+
+
+def test_host_flag_binds_that_address() -> None:
+    with running_emulator("--host", "127.0.0.2", "--data", "empty") as emu:
+        assert emu.base_url.startswith("http://127.0.0.2:")
+        api = Api(emu)
+        assert api.get("ThresholdInformation").status == 200
+        api.pool.clear()

@@ -240,6 +240,8 @@ def test_fault_flags_at_start_slow_and_reset_keep_them() -> None:
         assert api.get(f"Companies/{company}").status == 200  # slowed, still answered
         assert api.get(f"Contacts/{contact}").status == 503
         assert emulator.stats()["faults"] == {"slow": 1, "503": 1}
+        logged = emulator.control("GET", "requests")["requests"]
+        assert [e["latencyMs"] for e in logged if e["route"] == "Companies/{id}"] == [50]
         emulator.reset()
         plan = emulator.control("GET", "faults")
         assert plan["seed"] == 4
