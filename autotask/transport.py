@@ -204,15 +204,15 @@ class Transport:
         if self._closed:
             raise ConfigError("the client is closed", operation=request.operation.value)
         operation = request.operation
-        bucket = None if operation is Operation.ZONE else request.entity
-        if bucket is None and operation is not Operation.ZONE:
-            bucket = bucket_for_path(request.path)
+        # The thread-gate bucket is the entity acted on; zoneInformation is exempt (fact sheet §6).
+        zone_lookup = operation is Operation.ZONE
+        bucket = None if zone_lookup else request.entity or bucket_for_path(request.path)
         attempt = 0
         rediscovered = False
         while True:
-            if request.budgeted and operation is not Operation.ZONE:
+            if request.budgeted and not zone_lookup:
                 self._await_budget(request)
-            zone_url = None if operation is Operation.ZONE else self.zone.current()
+            zone_url = None if zone_lookup else self.zone.current()
             url = request.path if zone_url is None else request_url(request, zone_url)
             failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
