@@ -193,7 +193,7 @@ class Handlers:
             body = json_body(ctx)
             query = self._compile(entity, body)
             # The link's search is the body, as the live links carry it (fact sheet §3.4).
-            search = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            search = _link_search(body)
         else:
             search = ctx.query.get("search") or ""
             query = self._compile(entity, parse_search(ctx.query.get("search")))
@@ -228,7 +228,7 @@ class Handlers:
             query,
             start_id=position.next_id,
             previous=position.previous_ids,
-            search=search or json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            search=search if search is not None else _link_search(body),
         )
 
     def do_child_list(self, ctx: Context) -> Response:
@@ -277,3 +277,9 @@ class Handlers:
         # Attachment data never comes back from a query (§11.3): stored docs hold no "data".
         items = encoder.encode_many(docs, projection)
         return Response(200, paging.page_body(items, len(docs), size, links[0], links[1]))
+
+
+def _link_search(body: Any) -> str:
+    """The ``search`` a POST query's links carry: its body, or "" when too long for a URL."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= paging.MAX_LINK_SEARCH else ""

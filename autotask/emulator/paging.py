@@ -27,6 +27,10 @@ from autotask.emulator import wire
 from autotask.emulator.query_eval import MAX_PAGE_SIZE, MAX_RECORDS_TEXT, QueryError, lower_keys
 
 LINK_MEMORY_SIZE = 10_000
+# A POST query longer than this (a long ``in`` list) is left out of its links, so they stay short
+# enough for any HTTP stack: GET URLs fail from about 2,048 characters (fact sheet §3.1). The
+# body POSTed with the link is the query anyway.
+MAX_LINK_SEARCH = 2048
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,10 @@ class LinkMemory:
 
 
 def link(base_url: str, entity: str, paging: Paging, search: str) -> str:
-    """The absolute ``query/next`` URL of ``paging`` (``base_url`` ends in ATServicesRest/)."""
-    return (
-        f"{base_url}V1.0/{entity}/query/next?paging={quote(paging.to_json(), safe='')}"
-        f"&search={quote(search, safe='')}"
-    )
+    """The absolute ``query/next`` URL of ``paging`` (``base_url`` ends in ATServicesRest/);
+    ``search`` is left out when empty."""
+    url = f"{base_url}V1.0/{entity}/query/next?paging={quote(paging.to_json(), safe='')}"
+    return url + f"&search={quote(search, safe='')}" if search else url
 
 
 def page_body(
