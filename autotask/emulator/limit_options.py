@@ -38,6 +38,7 @@ class Quirks:
         max_body_bytes: largest request body accepted (10 MiB, §11.7).
         thread_limit_status: status of thread-limit rejections: 429 or 500 (§11.1 (a)).
         thread_limit_text: text of thread-limit rejections (None: the fact sheet's, §11.1 (a)).
+        hourly_limit_status: status of hourly-threshold rejections: 429 or 500 (§11.1 (b), §10.5).
         hourly_limit_text: text of hourly-threshold rejections (None: the default, §11.1 (b)).
         hourly_retry_after: send Retry-After on hourly-threshold rejections (off, §11.1 (b)).
         attachment_item_wrapper: single-attachment GETs wrap in ``item`` (default ``items``, §11.3).
@@ -58,6 +59,7 @@ class Quirks:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     thread_limit_status: int = 429
     thread_limit_text: str | None = None
+    hourly_limit_status: int = 429
     hourly_limit_text: str | None = None
     hourly_retry_after: bool = False
     attachment_item_wrapper: bool = False
@@ -80,6 +82,7 @@ class Quirks:
             max_body_bytes=ns.max_body_bytes,
             thread_limit_status=ns.thread_limit_status,
             thread_limit_text=ns.thread_limit_text,
+            hourly_limit_status=ns.hourly_limit_status,
             hourly_limit_text=ns.hourly_limit_text,
             hourly_retry_after=ns.hourly_retry_after,
             attachment_item_wrapper=ns.attachment_wrapper == "item",
@@ -319,6 +322,7 @@ _STATUS_QUIRKS: tuple[tuple[str, tuple[int, int], str], ...] = (
     ("--auth-failure-status", (500, 401), "status for an unknown user or integration code"),
     ("--oversize-body-status", (413, 500), "status for a request body over --max-body-bytes"),
     ("--thread-limit-status", (429, 500), "status of thread-limit rejections"),
+    ("--hourly-limit-status", (429, 500), "status of hourly-threshold rejections"),
 )
 
 # Quirk switches between named behaviours: (flag, (default, alternative), help).

@@ -123,9 +123,10 @@ class LimitStage:
         return response
 
     def _hourly_answer(self, retry_after: int) -> Response:
-        # fact sheet §11.1 (b): 429 with the threshold text; Retry-After only when switched on.
+        # fact sheet §11.1 (b): most likely 429 with the threshold text (status switchable);
+        # Retry-After only when switched on.
         headers = (("Retry-After", str(retry_after)),) if self.quirks.hourly_retry_after else ()
-        response = errors(429, hourly_text(self.limits, self.quirks))
+        response = errors(self.quirks.hourly_limit_status, hourly_text(self.limits, self.quirks))
         response.headers = headers
         return response
 

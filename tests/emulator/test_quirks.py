@@ -195,3 +195,12 @@ def test_hourly_limit_text() -> None:
         injected = api.get("ThresholdInformation")
     assert refused.status == injected.status == 429
     assert refused.errors == injected.errors == ["Slow down."]
+
+
+def test_hourly_limit_status() -> None:
+    with running_emulator("--hourly-limit", "1", "--hourly-limit-status", "500") as emulator:
+        api = Api(emulator)
+        assert api.get("ThresholdInformation").status == 200
+        refused = api.get("ThresholdInformation")
+    assert refused.status == 500
+    assert "threshold" in refused.errors[0].lower()
