@@ -63,6 +63,11 @@ _PERMISSION_TEXT = re.compile(
     r"does not have (the )?(adequate|required|sufficient|necessary) permission", re.IGNORECASE
 )
 _NO_MATCH_TEXT = re.compile(r"no matching records found", re.IGNORECASE)
+# Autotask's own unexpected failure comes in the usual errors[] envelope: "An unexpected error
+# has occurred.  If the problem persists, please contact Autotask Support and reference Error
+# ID: NNNN" (issue 8 item 3). It is a server failure, not a refusal of the request: a read may
+# be resent, and a write may have been applied before it failed.
+_UNEXPECTED_TEXT = re.compile(r"an unexpected error has occurred", re.IGNORECASE)
 
 
 def parse_json(data: bytes) -> Any:
@@ -343,6 +348,10 @@ def error_for_answer(
         )
     if 400 <= status < 500:
         return Failure.FINAL, make(InvalidRequest, "request refused")
+    if status >= 500 and _UNEXPECTED_TEXT.search(joined):
+        return Failure.UNAVAILABLE, make(
+            ServerError, "unexpected server failure", None if write else False
+        )
     # Only errors[] text makes a 500 a refused request; the ASP.NET {"Message": "An error has
     # occurred."} is an unhandled server error (CONTRACTS §3: "500s with no errors[] text").
     if error_texts and status == 500:
@@ -353,7 +362,8 @@ def error_for_answer(
         return Failure.FINAL, make(InvalidRequest, "request refused")
     if 300 <= status < 400:
         return Failure.FINAL, make(ServerError, "unexpected redirect (redirects are not followed)")
-    return Failure.FINAL, make(
+    # An unhandled failure like the one above (a read may be resent; a write may be applied).
+    return Failure.UNAVAILABLE, make(
         ServerError, "server error without an error text", None if write else False
     )
 

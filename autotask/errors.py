@@ -15,7 +15,9 @@ Every error carries what a caller needs to decide what to do next:
   500 with ``errors[]`` text). A write with no usable answer (reset, read timeout, cut-off
   body, 502/503/504, a 500 without error text, a 2xx without the expected body) is an
   ``OutcomeUnknown`` whatever the cause, which is chained as ``__cause__``;
-- ``retry_after``: seconds the server asked us to wait, when it said so.
+- ``retry_after``: seconds the server asked us to wait, when it said so;
+- ``attempts``: how many times the transport tried to send the request before giving up (0 when
+  it was refused before any try), so a batch reports each item's attempts exactly.
 
 ``str(e)`` is one line and includes the API's first error text. No error ever holds a secret:
 messages are built from the operation, entity, status and the server's own texts only.
@@ -68,6 +70,7 @@ class AutotaskError(Exception):
         entity: the entity acted on, e.g. ``"TicketNotes"``.
         applied: ``False`` = certainly not applied; ``None`` = outcome unknown.
         retry_after: seconds the server asked us to wait, if it said.
+        attempts: tries made by the transport (0 = refused before any try).
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class AutotaskError(Exception):
         entity: str | None = None,
         applied: bool | None = False,
         retry_after: float | None = None,
+        attempts: int = 0,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -89,6 +93,7 @@ class AutotaskError(Exception):
         self.entity = entity
         self.applied = applied
         self.retry_after = retry_after
+        self.attempts = attempts
 
     def __str__(self) -> str:
         parts = []
@@ -109,7 +114,8 @@ class AutotaskError(Exception):
         return (
             f"{type(self).__name__}({self.message!r}, status={self.status!r}, "
             f"errors={self.errors!r}, operation={self.operation!r}, entity={self.entity!r}, "
-            f"applied={self.applied!r}, retry_after={self.retry_after!r})"
+            f"applied={self.applied!r}, retry_after={self.retry_after!r}, "
+            f"attempts={self.attempts!r})"
         )
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -191,9 +197,16 @@ class OutcomeUnknown(AutotaskError):
         errors: Sequence[str] = (),
         operation: str | None = None,
         entity: str | None = None,
+        attempts: int = 0,
     ) -> None:
         super().__init__(
-            message, status=status, errors=errors, operation=operation, entity=entity, applied=None
+            message,
+            status=status,
+            errors=errors,
+            operation=operation,
+            entity=entity,
+            applied=None,
+            attempts=attempts,
         )
 
 

@@ -55,8 +55,8 @@ class Failure(enum.Enum):
     NO_ANSWER = "no answer"  # reset, read timeout or garbled answer after the request went out
     THREAD_LIMIT = "thread limit"  # the per-endpoint thread threshold (429 or its text)
     RATE_LIMIT = "rate limit"  # 429: the hourly request threshold
-    UNAVAILABLE = "unavailable"  # 502/503/504
-    FINAL = "final"  # anything else: 4xx, 500 with or without errors[]
+    UNAVAILABLE = "unavailable"  # 502/503/504, a 500 without errors[] or "unexpected error"
+    FINAL = "final"  # anything else: 4xx, a 500 refusing the request with errors[] text
 
 
 # Failures where the request certainly was not applied, so any operation may be resent.

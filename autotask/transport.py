@@ -207,17 +207,20 @@ class Transport:
         # The thread-gate bucket is the entity acted on; zoneInformation is exempt (fact sheet §6).
         zone_lookup = operation is Operation.ZONE
         bucket = None if zone_lookup else request.entity or bucket_for_path(request.path)
-        attempt = 0
+        attempt = 0  # retries so far (the policy's count)
+        tries = 0  # every try, the resend after a zone re-discovery included
         rediscovered = False
         while True:
             if request.budgeted and not zone_lookup:
                 self._await_budget(request)
             zone_url = None if zone_lookup else self.zone.current()
             url = request.path if zone_url is None else request_url(request, zone_url)
+            tries += 1
             failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
                 return result
             assert failure is not None
+            error.attempts = tries
             if error.status == 401 and zone_url and not rediscovered:
                 # Tenants move between zones; a stale zone answers 401 (fact sheet §1). Look
                 # the zone up once more; resend only if it moved.
@@ -238,6 +241,7 @@ class Transport:
                         errors=error.errors,
                         operation=operation.value,
                         entity=request.entity,
+                        attempts=error.attempts,
                     ) from error
                 raise error
             attempt += 1

@@ -18,6 +18,7 @@ from autotask import (
     AutotaskError,
     Credentials,
     F,
+    InvalidRequest,
     OutcomeUnknown,
     RateLimited,
     RequestConfig,
@@ -179,16 +180,20 @@ def test_a_failed_read_is_never_outcome_unknown(
     assert (info.value.status, info.value.applied, info.value.operation) == (status, False, "GET")
 
 
-def test_a_500_without_error_text_is_not_retried_even_for_reads(
+def test_a_500_server_failure_is_retried_for_reads_but_a_refusal_is_not(
     emulator: Emulator, tmp_path: Path, sleeps: list[float]
 ) -> None:
-    # Autotask answers validation failures with 500 (fact sheet §5): a 500 is never resent.
+    # A 500 that refuses the request carries errors[] text (fact sheet §5) and is never resent;
+    # the server's own failure (no text, or "An unexpected error has occurred") is: a read
+    # cannot change anything.
     with _client(emulator, tmp_path, sleeps) as client:
         company = next(client.companies.query(limit=1))["id"]
         _faults(emulator, {"kind": "500", "route": "GET:*/Companies/*", "times": 1})
-        with pytest.raises(ServerError):
-            client.companies.get(company)
-    assert requests_to(emulator, "GET Companies/{id}") == 1 and sleeps == []
+        assert client.companies.get(company)["id"] == company
+        assert requests_to(emulator, "GET Companies/{id}") == 2 and len(sleeps) == 1
+        with pytest.raises(InvalidRequest):
+            client.companies.query_all(F("noSuchField") == 1)
+    assert requests_to(emulator, "POST Companies/query") == 2 and len(sleeps) == 1
 
 
 def test_a_read_timeout_is_retried_for_reads_and_unknown_for_writes(
@@ -208,3 +213,22 @@ def test_a_read_timeout_is_retried_for_reads_and_unknown_for_writes(
             time.sleep(0.1)  # the emulator finishes the slow request after we gave up on it
         assert client.companies.get(company)["phone"] == "555-0199"  # it was applied after all
     assert requests_to(emulator, "PATCH Companies") == 1  # and never resent
+
+
+def test_errors_count_the_tries_the_transport_made(
+    emulator: Emulator, tmp_path: Path, sleeps: list[float]
+) -> None:
+    # ItemResult.attempts (CONTRACTS §8) is read from here, so it must be exact.
+    with _client(emulator, tmp_path, sleeps, max_retries=2) as client:
+        company = next(client.companies.query(limit=1))["id"]
+        _faults(emulator, {"kind": "503", "route": "GET:*/Companies/*"})
+        with pytest.raises(ServerError) as read:
+            client.companies.get(company)
+        _faults(emulator, {"kind": "reset-after", "route": "POST:*/Companies", "times": 1})
+        with pytest.raises(OutcomeUnknown) as write:
+            client.companies.create(_company("Tries Ltd"))
+        with pytest.raises(AutotaskError) as local:
+            client.companies.update({"companyName": "no id"})
+    assert read.value.attempts == 3 == requests_to(emulator, "GET Companies/{id}")
+    assert write.value.attempts == 1
+    assert local.value.attempts == 0

@@ -219,6 +219,11 @@ def test_api_texts_reads_both_error_shapes() -> None:
 THREAD_TEXT = (
     "Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded."
 )
+# Autotask's own unexpected failure, in the errors[] envelope (issue 8 item 3).
+UNEXPECTED_TEXT = (
+    "An unexpected error has occurred.  If the problem persists, please contact Autotask "
+    "Support and reference Error ID: 4F2A9C1E"
+)
 
 
 @pytest.mark.parametrize(
@@ -255,8 +260,9 @@ THREAD_TEXT = (
             errors.InvalidRequest,
             Failure.FINAL,
         ),
-        (500, [], errors.ServerError, Failure.FINAL),
-        (500, None, errors.ServerError, Failure.FINAL),
+        (500, [], errors.ServerError, Failure.UNAVAILABLE),
+        (500, None, errors.ServerError, Failure.UNAVAILABLE),
+        (500, [UNEXPECTED_TEXT], errors.ServerError, Failure.UNAVAILABLE),
         (502, [], errors.ServerError, Failure.UNAVAILABLE),
         (503, [], errors.ServerError, Failure.UNAVAILABLE),
         (504, [], errors.ServerError, Failure.UNAVAILABLE),
@@ -279,14 +285,18 @@ def test_answers_map_onto_the_error_tree(
         "Tickets",
     )
     assert error.applied is False
-    if texts:
-        assert texts[0] in str(error)
+    if texts:  # str(e) is one line with single spaces
+        assert " ".join(texts[0].split()) in str(error)
 
 
 def test_writes_answered_with_a_bare_5xx_have_an_unknown_outcome() -> None:
     for status in (500, 502, 503):
         _, error = error_for_answer(status, b"", None, Operation.CREATE, "Tickets")
         assert error.applied is None
+    unexpected = json.dumps({"errors": [UNEXPECTED_TEXT]}).encode()
+    _, error = error_for_answer(500, unexpected, None, Operation.CREATE, "Tickets")
+    assert type(error) is errors.ServerError and error.applied is None
+    assert error.errors == [UNEXPECTED_TEXT]
     _, error = error_for_answer(429, b"", "7", Operation.CREATE, "Tickets")
     assert error.applied is False and error.retry_after == 7.0
 
