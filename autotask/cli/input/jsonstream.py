@@ -74,7 +74,10 @@ class _Reader:
                 if _truncated(exc, self.buf) and self.more(size):
                     size *= 2
                     continue
-                raise JsonStreamError(exc.msg, self.line(exc.pos)) from None
+                # Name the line the value starts on; where the decoder stopped, if elsewhere.
+                start, stop = self.line(), self.line(exc.pos)
+                at = f" (at line {stop}, column {exc.colno})" if stop != start else ""
+                raise JsonStreamError(exc.msg + at, start) from None
             # A number at the window edge ("12" of "123") is complete only at a delimiter.
             if end == len(self.buf) and _may_continue(value) and self.more(size):
                 continue
