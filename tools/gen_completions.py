@@ -27,14 +27,21 @@ FILES = {"bash": "autotask.bash", "zsh": "_autotask"}
 
 def render() -> dict[str, str]:
     """Return ``{file name: completion script}`` for each shell."""
-    os.environ["COLUMNS"] = "80"  # help texts are wrapped by width: keep them reproducible
     from autotask.cli.parser import build_parser
 
-    scripts = {}
-    for shell, name in FILES.items():
-        text = shtab.complete(build_parser(), shell=shell)
-        scripts[name] = text if text.endswith("\n") else text + "\n"
-    return scripts
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # help texts are wrapped by width: keep them reproducible
+    try:
+        scripts = {}
+        for shell, name in FILES.items():
+            text = shtab.complete(build_parser(), shell=shell)
+            scripts[name] = text if text.endswith("\n") else text + "\n"
+        return scripts
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
 
 
 def main(argv: list[str]) -> int:

@@ -118,7 +118,18 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 
 def render_pages() -> dict[str, str]:
     """Return ``{file name: man page text}`` for the main page and each command."""
+    saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "80"  # argparse wraps help by terminal width
+    try:
+        return _render_pages()
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def _render_pages() -> dict[str, str]:
     from autotask.cli.parser import DESCRIPTION, build_parser
 
     parser = build_parser()

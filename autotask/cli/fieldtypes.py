@@ -122,10 +122,12 @@ class FieldTable:
         self.column(column)
 
     def columns(self) -> list[str]:
-        """Every field, then every UDF as ``udf:Name`` (the CSV columns of a full record)."""
-        return [f.name for f in self.fields().values()] + [
-            UDF_PREFIX + u.name for u in self.udfs().values()
-        ]
+        """``id``, every other field, then every UDF as ``udf:Name`` (the CSV columns of a
+        full record)."""
+        names = [f.name for f in self.fields().values()]
+        first = [n for n in names if n.lower() == "id"]
+        rest = [n for n in names if n.lower() != "id"]
+        return first + rest + [UDF_PREFIX + u.name for u in self.udfs().values()]
 
     def labels(self) -> dict[str, dict[str, str]]:
         """Picklist field name -> ``{value: label}`` (for ``--labels``)."""

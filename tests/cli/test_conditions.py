@@ -173,5 +173,5 @@ def test_csv_cells_and_columns(tickets: FieldTable) -> None:
     assert tickets.convert_cell("udf:FR Result", "escalated") == "Escalated"
     assert tickets.convert_cell("udf:Agreed Start Date", "2024-02-03") == "2024-02-03T00:00:00Z"
     columns = tickets.columns()
-    assert columns[0] == "apiVendorID" and "udf:Ext URL" in columns
+    assert columns[:2] == ["id", "apiVendorID"] and columns[-1] == "udf:Ext URL"
     assert tickets.labels()["status"]["1"] == "New"

@@ -21,7 +21,7 @@ SCRIPT = Path(sys.executable).parent / "autotask"
 
 
 def _env(emulator: Emulator | None, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOTASK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOTASK_") and k != "COLUMNS"}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), AUTOTASK_CACHE_DIR=str(tmp_path / "c"))
     if emulator is not None:
         env.update(credentials_env(emulator))
