@@ -2,7 +2,7 @@
 
 Every command's ``run(args, ctx)`` gets a :class:`Context`. It builds the client on first use
 (credentials per CONTRACTS §10), types fields through per-entity
-:class:`~autotask.cli.fieldtypes.FieldTable` objects, writes records in the chosen format,
+:class:`~autotask.cli.values.fieldtypes.FieldTable` objects, writes records in the chosen format,
 asks for confirmation before destructive work, and makes progress bars.
 """
 
@@ -13,10 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autotask.cli.credentials import Settings, resolve
-from autotask.cli.entityref import EntityRef, parse_entity_ref
 from autotask.cli.env import Env
 from autotask.cli.exitcodes import ConfirmationRefused, UsageError
-from autotask.cli.fieldtypes import FieldTable
 from autotask.cli.output import (
     OutputOptions,
     RecordWriter,
@@ -24,6 +22,8 @@ from autotask.cli.output import (
     record_writer,
     write_document,
 )
+from autotask.cli.values.entityref import EntityRef, parse_entity_ref
+from autotask.cli.values.fieldtypes import FieldTable
 from autotask.errors import ConfigError
 from autotask.progress import ProgressBar
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from autotask.cli.conditions import GRAMMAR
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.fieldtypes import UDF_PREFIX, FieldTable
+from autotask.cli.values.conditions import GRAMMAR
+from autotask.cli.values.fieldtypes import UDF_PREFIX, FieldTable
 
 __all__ = [
     "add_condition_arguments",

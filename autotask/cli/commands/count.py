@@ -7,9 +7,9 @@ from typing import Any
 
 from autotask.cli.args import add_command, add_entity_argument
 from autotask.cli.commands.common import add_condition_arguments
-from autotask.cli.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import ExitCode
+from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
 
 EXAMPLES = (
     ("open tickets", "autotask count Tickets status!=Complete"),

@@ -7,9 +7,9 @@ from typing import Any
 
 from autotask.cli.args import add_command, add_confirm_option, add_entity_argument
 from autotask.cli.context import Context
-from autotask.cli.entityref import parse_entity_ref
 from autotask.cli.exitcodes import ExitCode
 from autotask.cli.input import parse_id
+from autotask.cli.values.entityref import parse_entity_ref
 
 EXAMPLES = (
     ("in a script (no terminal: --confirm is required)", "autotask delete Projects 42 --confirm"),

@@ -8,8 +8,8 @@ from typing import Any
 from autotask.cli.args import add_command
 from autotask.cli.commands.common import split_names
 from autotask.cli.context import Context
-from autotask.cli.entityref import parse_entity_ref
 from autotask.cli.exitcodes import ExitCode
+from autotask.cli.values.entityref import parse_entity_ref
 from autotask.errors import InvalidRequest, NotFound, PermissionDenied
 from autotask.registry import entity_names, entity_spec
 

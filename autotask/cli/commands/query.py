@@ -12,9 +12,9 @@ from autotask.cli.commands.common import (
     add_labels_option,
     resolve_fields,
 )
-from autotask.cli.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import ExitCode, UsageError
+from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
 
 EXAMPLES = (
     ("new tickets (status looked up by its label)", "autotask query Tickets status=New"),

@@ -2,8 +2,10 @@
 
 - :func:`read_records` yields one record (a dict) at a time from a JSON array, JSON Lines (or
   any sequence of JSON objects) or CSV with a header row. CSV cells are typed by a
-  :class:`~autotask.cli.fieldtypes.FieldTable` (``status`` ``New`` becomes ``1``); ``udf:Name``
-  columns or keys become ``userDefinedFields`` items in every format.
+  :class:`~autotask.cli.values.fieldtypes.FieldTable` (``status`` ``New`` becomes ``1``);
+  ``udf:Name`` columns or keys become ``userDefinedFields`` items in every format.
+- :func:`checked_records` reads an input through once first (a batch must not stop half-way
+  at a malformed line), counts it, then reads it again lazily.
 - :func:`read_ids` yields record ids, one per line (``#`` comments and blank lines skipped).
 - :func:`read_document` reads one JSON object from text, ``@FILE`` or ``-``.
 
@@ -17,14 +19,26 @@ import contextlib
 import csv
 import io
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.input.jsonstream import JsonStreamError, iter_json_values
 
-__all__ = ["CellTyper", "open_input", "read_document", "read_ids", "read_records"]
+__all__ = [
+    "CellTyper",
+    "CheckedInput",
+    "checked_records",
+    "open_input",
+    "read_document",
+    "read_ids",
+    "read_records",
+]
 
 UDF_PREFIX = "udf:"
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -120,7 +134,7 @@ def _udfs_folded(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_records(
-    source: str, stdin: TextIO, typer: CellTyper | None = None
+    source: str, stdin: TextIO, typer: CellTyper | None = None, *, name: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Yield the records of ``source`` one at a time.
 
@@ -131,12 +145,13 @@ def read_records(
         source: a path, or ``-`` for ``stdin``.
         stdin: standard input.
         typer: types CSV cells (required for CSV: a CSV cell is only text).
+        name: how errors name the input (default: the path, or ``<stdin>``).
 
     Raises:
         UsageError: a missing file, malformed JSON or CSV, an item that is not an object, a
             cell that does not fit its field (the message names file, line and field).
     """
-    name = source_name(source)
+    name = name or source_name(source)
     with open_input(source, stdin) as raw:
         peek = _Peek(raw)
         if _format_of(source, peek.head.lstrip()) == "csv":
@@ -145,6 +160,59 @@ def read_records(
             yield from _csv_records(peek, name, typer)
             return
         yield from _json_records(peek, name)
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    """An input read through once and found good: its record count and a fresh reader.
+
+    Attributes:
+        count: how many records it holds (a progress bar's total).
+        name: how errors name it.
+    """
+
+    count: int
+    name: str
+    _path: str
+    _typer: CellTyper | None
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Read the records again, one at a time (the same typing, the same errors)."""
+        return read_records(self._path, io.StringIO(), self._typer, name=self.name)
+
+
+@contextlib.contextmanager
+def checked_records(
+    source: str, stdin: TextIO, typer: CellTyper | None = None
+) -> Iterator[CheckedInput]:
+    """Check every record of ``source`` before any is used, then read it again lazily.
+
+    A batch must not send half a file and then stop at a malformed line 50,000: this reads the
+    whole input once (one record at a time, so memory stays flat), raising the first error,
+    and counts the records. Standard input is first copied to a temporary file (removed on
+    exit), since it can be read only once.
+
+    Raises:
+        UsageError: as :func:`read_records`, before anything is sent.
+    """
+    name = source_name(source)
+    spool = None
+    try:
+        if source == "-":
+            spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (removed in the finally)
+                "w", encoding="utf-8", suffix=".input", delete=False
+            )
+            with spool:
+                shutil.copyfileobj(stdin, spool, 1024 * 1024)
+            path = spool.name
+        else:
+            path = source
+        count = sum(1 for _ in read_records(path, io.StringIO(), typer, name=name))
+        yield CheckedInput(count, name, path, typer)
+    finally:
+        if spool is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(spool.name)
 
 
 def _json_records(stream: Any, name: str) -> Iterator[dict[str, Any]]:

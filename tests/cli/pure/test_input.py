@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.fieldtypes import FieldTable
-from autotask.cli.input import read_document, read_ids, read_records
+from autotask.cli.input import checked_records, read_document, read_ids, read_records
 from autotask.cli.input.jsonstream import JsonStreamError, iter_json_values
-from tests.cli.test_conditions import _fields
+from autotask.cli.values.fieldtypes import FieldTable
+from tests.cli.pure.test_conditions import _fields
 
 
 @pytest.fixture
@@ -190,3 +190,31 @@ def test_a_100000_line_file_is_never_in_memory_whole(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 100_000
     assert peak < 1_000_000, f"peak {peak} bytes while reading a {size}-byte file"
+
+
+def test_checked_records_counts_then_reads_again(tmp_path: Path, tickets: FieldTable) -> None:
+    path = _write(tmp_path, "t.csv", "title,status\na,New\nb,Complete\n")
+    with checked_records(path, _stdin(), tickets) as checked:
+        assert checked.count == 2 and checked.name == path
+        assert [r["status"] for r in checked.records()] == [1, 5]
+        assert [r["title"] for r in checked.records()] == ["a", "b"]  # again, from the start
+
+
+def test_checked_records_spools_stdin_and_names_it(tickets: FieldTable) -> None:
+    with checked_records("-", _stdin('{"a": 1}\n{"a": 2}\n')) as checked:
+        assert checked.count == 2
+        spooled = checked._path
+        assert [r["a"] for r in checked.records()] == [1, 2]
+    assert not Path(spooled).exists()  # the temporary copy is gone
+    with pytest.raises(UsageError) as caught, checked_records("-", _stdin('{"a": 1}\n{"a"\n')):
+        pass
+    assert str(caught.value).startswith("<stdin>: line 2: malformed JSON")
+
+
+def test_a_bad_last_line_fails_before_any_record_is_used(tmp_path: Path) -> None:
+    lines = [json.dumps({"n": i}) for i in range(1000)] + ["{oops"]
+    path = _write(tmp_path, "many.jsonl", "\n".join(lines))
+    used = []
+    with pytest.raises(UsageError, match="line 1001"), checked_records(path, _stdin()) as checked:
+        used.extend(checked.records())
+    assert used == []

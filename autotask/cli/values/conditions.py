@@ -15,7 +15,7 @@
 The first operator character after the field name splits the condition, so values may
 contain anything (``title~a=b``). Conditions are AND-ed; ``--any`` ORs them. Parsing is pure
 (:func:`parse_condition`); :func:`build_filter` types the values with a
-:class:`~autotask.cli.fieldtypes.FieldTable` and looks picklist labels up.
+:class:`~autotask.cli.values.fieldtypes.FieldTable` and looks picklist labels up.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.fieldtypes import FieldTable
+from autotask.cli.values.fieldtypes import FieldTable
 from autotask.errors import InvalidRequest
 from autotask.query import Condition, FilterLike, Group, compile_filter
 

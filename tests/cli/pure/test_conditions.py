@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from autotask.cli.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.fieldtypes import FieldTable
+from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
+from autotask.cli.values.fieldtypes import FieldTable
 from autotask.query import Condition, Group
 from tests.paths import FIXTURES
 
