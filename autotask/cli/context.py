@@ -200,7 +200,7 @@ class Context:
             self.env.stderr,
             enabled=self.env.stderr_isatty and not self.quiet,
             label=label,
-            width=self.env.columns or 80,
+            width=self.env.stderr_columns or self.env.columns or 80,
             color=self.env.color(self.env.stderr_isatty),
         )
 

@@ -38,6 +38,7 @@ class Env:
         stdout_isatty: the default output is a table, not JSON Lines (CONTRACTS §10).
         stderr_isatty: progress bars are drawn.
         columns: the terminal width in characters, or None when stdout is no terminal.
+        stderr_columns: the width of stderr's terminal (progress bars), or None.
         read_secret: asks a person for a secret without echoing it (``getpass``).
     """
 
@@ -49,6 +50,7 @@ class Env:
     stdout_isatty: bool = False
     stderr_isatty: bool = False
     columns: int | None = None
+    stderr_columns: int | None = None
     read_secret: Callable[[str], str] = field(default=getpass.getpass)
 
     @classmethod
@@ -58,6 +60,13 @@ class Env:
         columns = shutil.get_terminal_size().columns if stdout_isatty else None
         if not stdout_isatty and os.environ.get("COLUMNS", "").isdigit():
             columns = int(os.environ["COLUMNS"])
+        stderr_isatty = _isatty(sys.stderr)
+        stderr_columns = None
+        if stderr_isatty:
+            try:
+                stderr_columns = os.get_terminal_size(sys.stderr.fileno()).columns
+            except (OSError, ValueError):
+                stderr_columns = columns
         return cls(
             stdin=sys.stdin,
             stdout=sys.stdout,
@@ -65,8 +74,9 @@ class Env:
             environ=os.environ,
             stdin_isatty=_isatty(sys.stdin),
             stdout_isatty=stdout_isatty,
-            stderr_isatty=_isatty(sys.stderr),
+            stderr_isatty=stderr_isatty,
             columns=columns,
+            stderr_columns=stderr_columns,
         )
 
     def color(self, isatty: bool) -> bool:

@@ -144,3 +144,28 @@ def test_ctrl_c_and_sigterm_end_with_130(
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert err.decode().splitlines() == ["autotask: interrupted"]
+
+
+def test_the_emulator_command_serves_and_stops(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [str(SCRIPT), "emulator", "--port", "0", "--data", "empty"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(None, tmp_path),
+        text=True,
+    )
+    assert proc.stdout is not None
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("listening on http://127.0.0.1:")
+        env = _env(None, tmp_path, AUTOTASK_API_URL=line.split()[-1])
+        env.update(
+            AUTOTASK_USERNAME="emulator@example.com",
+            AUTOTASK_SECRET="emulator-secret",
+            AUTOTASK_INTEGRATION_CODE="EMULATORINTEGRATIONCODE",
+        )
+        assert _run(["count", "Tickets"], env).stdout == "0\n"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
-from typing import Any
 
 import pytest
 
@@ -13,22 +11,6 @@ from autotask.cli.exitcodes import UsageError
 from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.values.fieldtypes import FieldTable
 from autotask.query import Condition, Group
-from tests.paths import FIXTURES
-
-
-def _fields(name: str) -> list[dict[str, Any]]:
-    fields: list[dict[str, Any]] = json.loads((FIXTURES / name).read_text())["response"]["fields"]
-    return fields
-
-
-@pytest.fixture
-def tickets() -> FieldTable:
-    """The real ticket field and UDF metadata of a live tenant (tests/fixtures/real)."""
-    return FieldTable(
-        "Tickets",
-        lambda: _fields("ticket_fields.json"),
-        lambda: _fields("ticket_udf_fields.json"),
-    )
 
 
 @pytest.mark.parametrize(

@@ -13,16 +13,6 @@ from autotask.cli.exitcodes import UsageError
 from autotask.cli.input import checked_records, read_document, read_ids, read_records
 from autotask.cli.input.jsonstream import JsonStreamError, iter_json_values
 from autotask.cli.values.fieldtypes import FieldTable
-from tests.cli.pure.test_conditions import _fields
-
-
-@pytest.fixture
-def tickets() -> FieldTable:
-    return FieldTable(
-        "Tickets",
-        lambda: _fields("ticket_fields.json"),
-        lambda: _fields("ticket_udf_fields.json"),
-    )
 
 
 def _write(tmp_path: Path, name: str, text: str) -> str:
