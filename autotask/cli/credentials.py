@@ -1,9 +1,17 @@
 """Where the command's credentials and connection settings come from (CONTRACTS §10).
 
-Each value is taken from the first source that has it: a command-line flag, then the
-environment, then the profile (``--profile NAME``, else ``AUTOTASK_PROFILE``, else the
-``default`` profile when the file has one). Secrets (the secret and the integration code) are
-never accepted as flags: the flags exist only to refuse them with a message saying where they go.
+Each value is taken from the first source that has it:
+
+1. a command-line flag (``--username``, ``--api-url``, ``--ca-file``, ``--timeout``,
+   ``--retries``);
+2. a profile named explicitly (``--profile NAME``, else ``AUTOTASK_PROFILE``): then the
+   ``AUTOTASK_*`` credential variables are not read at all, so a shell that happens to hold
+   another tenant's variables can never mix them into the profile asked for;
+3. otherwise the environment (``AUTOTASK_USERNAME``, ...), then the ``default`` profile when
+   the file has one.
+
+Secrets (the secret and the integration code) are never accepted as flags: the flags exist only
+to refuse them with a message saying where they go.
 """
 
 from __future__ import annotations
@@ -91,7 +99,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     sources: dict[str, str] = {}
     for name in (*_REQUIRED, "api_url", "zone_lookup_url", "ca_file", "timeout", "retries"):
         flag: Any = getattr(args, FLAGS[name], None) if name in FLAGS else None
-        variable = ENVIRONMENT.get(name)
+        variable = None if named is not None else ENVIRONMENT.get(name)
         if flag not in (None, ""):
             values[name], sources[name] = str(flag), f"flag --{name.replace('_', '-')}"
         elif variable and environ.get(variable, "").strip():

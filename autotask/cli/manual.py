@@ -9,11 +9,19 @@ from __future__ import annotations
 __all__ = ["EMULATOR_ENVIRONMENT", "EMULATOR_FILES", "ENVIRONMENT", "FILES"]
 
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
-    ("AUTOTASK_USERNAME", "the API user's username (a --username flag wins; a profile loses)"),
+    (
+        "AUTOTASK_USERNAME",
+        "the API user's username (a flag and a named profile win over these variables; the "
+        "default profile loses to them)",
+    ),
     ("AUTOTASK_INTEGRATION_CODE", "the API tracking identifier (never a command-line flag)"),
     ("AUTOTASK_SECRET", "the API user's secret (never a command-line flag)"),
     ("AUTOTASK_API_URL", "the zone URL (.../ATServicesRest/); without it the zone is discovered"),
-    ("AUTOTASK_PROFILE", "the profile to use when --profile is not given (default: default)"),
+    (
+        "AUTOTASK_PROFILE",
+        "the profile to use when --profile is not given; a named profile's values win over the "
+        "AUTOTASK_* credential variables",
+    ),
     ("AUTOTASK_ZONE_LOOKUP_URL", "where zone discovery asks (default: Autotask's global host)"),
     ("AUTOTASK_CACHE_DIR", "where discovered zones are cached (default: ~/.cache/autotask)"),
     ("XDG_CONFIG_HOME", "the config folder (default: ~/.config); profiles are in autotask/"),

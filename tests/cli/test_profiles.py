@@ -137,6 +137,31 @@ def test_precedence_flag_then_environment_then_profile(
     assert flagged.sources["username"] == "flag --username"
 
 
+def test_a_named_profile_is_not_mixed_with_the_environment(
+    run_cli: Cli, emulator: Emulator, base_env: dict[str, str]
+) -> None:
+    _set_profile(run_cli, emulator, "prod")
+    other_tenant = {
+        "AUTOTASK_USERNAME": "other@example.com",
+        "AUTOTASK_SECRET": "other-tenant-secret",
+        "AUTOTASK_INTEGRATION_CODE": "OTHERCODE",
+        "AUTOTASK_API_URL": "https://webservices99.autotask.net/ATServicesRest/",
+    }
+    parser = build_parser()
+    for argv, environ in (
+        (["--profile", "prod", "usage"], dict(base_env, **other_tenant)),
+        (["usage"], dict(base_env, AUTOTASK_PROFILE="prod", **other_tenant)),
+    ):
+        settings = resolve(parser.parse_args(argv), environ)
+        assert settings.values["username"] == USERNAME
+        assert settings.values["api_url"] == emulator.base_url
+        assert set(settings.sources.values()) == {"profile prod"}
+    run = run_cli("--profile", "prod", "count", "Tickets", env=other_tenant)
+    assert run.code == 0, run.err
+    partial = run_cli("--profile", "prod", "--username", "flag@example.com", "usage")
+    assert partial.code == 3  # a flag still wins: the emulator refuses that user
+
+
 def test_settings_from_profile_reach_the_client(
     run_cli: Cli, emulator: Emulator, base_env: dict[str, str]
 ) -> None:
