@@ -12,9 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import platform
 import signal
-import ssl
 import sys
 import threading
 import traceback
@@ -35,6 +33,9 @@ __all__ = ["main", "versions"]
 
 def versions() -> str:
     """``autotask X (urllib3 Y, Python Z, OpenSSL W)``: what a bug report needs (issue 12)."""
+    import platform
+    import ssl
+
     import autotask.transport  # noqa: F401 (imports urllib3, the one module allowed to)
 
     urllib3 = sys.modules.get("urllib3")

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from autotask._tls import ca_bundle, tls_context
 from autotask.cli.args import add_command
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import ExitCode, exit_code_for
@@ -92,6 +91,8 @@ class _Doctor:
         )
 
     def tls(self) -> str:
+        from autotask._tls import ca_bundle, tls_context
+
         settings = self.ctx.settings()
         ca_file = settings.values.get("ca_file")
         cafile, capath = ca_bundle(ca_file, self.ctx.env.environ)
