@@ -1,10 +1,10 @@
-# autotask: make test | make bench | make man | make binary | make clean
+# autotask: make test | make bench | make man | make completions | make clean
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp-dev
 
-.PHONY: test lint typecheck pytest bench man man-check clean venv
+.PHONY: test lint typecheck pytest bench man completions clean venv
 
 venv: $(STAMP)
 
@@ -36,6 +36,11 @@ bench: $(STAMP)
 # Man pages are generated from the parser, committed, and checked for drift by tests/meta.
 man: $(STAMP)
 	$(PY) tools/gen_man.py man
+
+# Shell completion (bash, zsh) from the same parser with shtab; committed, drift-checked by
+# tests/cli/test_completions.py.
+completions: $(STAMP)
+	$(PY) tools/gen_completions.py completions
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build/nuitka build/man dist
