@@ -34,6 +34,7 @@ Example (the entities bind it for you: ``client.tickets.batch_create(items)``)::
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 import time
@@ -166,7 +167,7 @@ def run(
     batch_size: int = 200,
     concurrency: int = 3,
     progress: Callable[[Progress], object] | None = None,
-    journal: Any = None,
+    journal: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
     fail_fast: bool = False,
     settle: float = 2.0,
@@ -182,7 +183,7 @@ def run(
         concurrency: worker threads. The transport's thread gate bounds requests in flight
             per entity, so more workers only wait (callers pass ``RequestConfig.concurrency``).
         progress: called from this thread after every item with a :class:`Progress`.
-        journal: a path (str or ``os.PathLike``) to journal to and resume from, or None.
+        journal: a file to journal to, and to resume from when it exists, or None.
         dry_run: run ``job.check`` instead of writing: ``valid`` / ``invalid`` results, no
             journal.
         fail_fast: stop taking items at the first item that is not ok; the results are then
@@ -409,6 +410,7 @@ class _Batch(Generic[T]):
                     self.options.sleep(self.options.settle)
                     self.resume_settled = True
             found, error = self._lookup(item)
+            counted += 1
             if found is not None:
                 return self._finish(index, key, job.status, found, self._used(before, counted))
             if error is not None:
@@ -425,12 +427,13 @@ class _Batch(Generic[T]):
                     break
                 self.options.sleep(self.options.settle)
                 found, lookup_error = self._lookup(item)
+                counted += 1
                 if found is not None:
                     return self._finish(index, key, job.status, found, self._used(before, counted))
                 if lookup_error is not None:
                     error = lookup_error
                     break
-                continue  # certainly not applied: send again
+                continue  # not found after settling: send again
             except AutotaskError as exc:
                 attempts = self._used(before, counted + exc.attempts)
                 if self.journal is not None:

@@ -7,16 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from autotask import AutotaskClient, Credentials, F, OutcomeUnknown, RequestConfig
 from tests.client.conftest import requests_to
+from tests.client.test_batch_kill import COUNT, tickets
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator
 
-QUEUE = 29683325  # the demo data's "Helpdesk Queue"
-COUNT = 1000
 KINDS = ("429", "thread", "500", "503", "reset-before", "reset-after", "truncate")
 
 
@@ -24,20 +22,6 @@ def _mixed_faults(emu: Emulator) -> None:
     # About 10% of the creates meet a fault, each kind equally often.
     rules = [{"kind": k, "probability": 0.1 / len(KINDS), "route": "POST:*/Tickets"} for k in KINDS]
     emu.control("POST", "faults", {"seed": 9, "rules": rules})
-
-
-def _tickets(tag: str, company: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "companyID": company,
-            "title": f"{tag} {n}",
-            "status": 1,
-            "priority": 2,
-            "queueID": QUEUE,
-            "userDefinedFields": [{"name": "Ext URL", "value": f"{tag}-{n}"}],
-        }
-        for n in range(COUNT)
-    ]
 
 
 def _stored(client: AutotaskClient, tag: str) -> Counter[str]:
@@ -69,7 +53,7 @@ def test_with_a_dedupe_field_every_ticket_is_created_exactly_once(
 ) -> None:
     client, company = faulty
     results = client.tickets.batch_create(
-        _tickets("dedupe", company), dedupe_field="Ext URL", settle=0
+        list(tickets("dedupe", company)), dedupe_field="Ext URL", settle=0
     )
     faults = emulator.stats()["faults"]
     emulator.control("POST", "faults", {"rules": []})
@@ -88,7 +72,7 @@ def test_without_a_dedupe_field_nothing_is_sent_twice(
     faulty: tuple[AutotaskClient, int], emulator: Emulator
 ) -> None:
     client, company = faulty
-    results = client.tickets.batch_create(_tickets("plain", company))
+    results = client.tickets.batch_create(list(tickets("plain", company)))
     lookups = requests_to(emulator, "POST Tickets/query")
     emulator.control("POST", "faults", {"rules": []})
     stored = _stored(client, "plain")

@@ -25,12 +25,12 @@ import pytest
 
 from autotask import AutotaskClient, F
 from tests.client.conftest import connect, requests_to
+from tests.client.test_batch import _ticket
 from tests.emulator_process import Emulator, running_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 1000
 SLOW_MS = 400
-QUEUE = 29683325  # the demo data's "Helpdesk Queue"
 
 _CHILD = r"""
 import sys
@@ -55,14 +55,9 @@ print("finished", flush=True)
 def tickets(tag: str, company: int) -> Iterator[dict[str, Any]]:
     """The input, streamed: the same for the killed run and the resumed one."""
     for n in range(COUNT):
-        yield {
-            "companyID": company,
-            "title": f"{tag} {n}",
-            "status": 1,
-            "priority": 2,
-            "queueID": QUEUE,
-            "userDefinedFields": [{"name": "Ext URL", "value": f"{tag}-{n}"}],
-        }
+        yield _ticket(
+            company, f"{tag} {n}", userDefinedFields=[{"name": "Ext URL", "value": f"{tag}-{n}"}]
+        )
 
 
 @pytest.fixture(scope="module")
