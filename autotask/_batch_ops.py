@@ -32,7 +32,7 @@ from autotask.routing import find_key
 if TYPE_CHECKING:
     from autotask.entities import Entity
 
-__all__ = ["DEFAULT_SETTLE", "BatchOptions", "batch"]
+__all__ = ["DEFAULT_SETTLE", "BatchOptions", "batch", "check_options", "run_with_options"]
 
 _log = get_logger(__name__)
 
@@ -85,9 +85,7 @@ def batch(
         TypeError: an option that does not exist.
         ConfigError: a bad option value, or a bad journal (see :func:`autotask.batch.run`).
     """
-    unknown = sorted(set(options) - set(BatchOptions.__annotations__))
-    if unknown:
-        raise TypeError(f"batch_{kind}() got unexpected option(s): {', '.join(unknown)}")
+    check_options(f"batch_{kind}", options)
     dedupe = options.get("dedupe_field")
     if dedupe is not None:
         if kind != "create":
@@ -104,12 +102,43 @@ def batch(
         check=functools.partial(_check, entity, letter, dedupe),
         tries=entity._transport.tries_here,
     )
+    return run_with_options(job, items, batch_size, options, entity._config.concurrency)
+
+
+def check_options(method: str, options: Mapping[str, Any]) -> None:
+    """Refuse option names that :class:`BatchOptions` does not have.
+
+    Raises:
+        TypeError: naming ``method`` and the unknown options.
+    """
+    unknown = sorted(set(options) - set(BatchOptions.__annotations__))
+    if unknown:
+        raise TypeError(f"{method}() got unexpected option(s): {', '.join(unknown)}")
+
+
+def run_with_options(
+    job: Job[Any],
+    items: Iterable[Any],
+    batch_size: int,
+    options: BatchOptions,
+    default_concurrency: int,
+) -> list[ItemResult]:
+    """:func:`autotask.batch.run` with the ``batch_*`` options, for every binding (entities,
+    attachments). ``dedupe_field`` is the binding's to turn into ``job.lookup``.
+
+    Args:
+        job: the per-item callables.
+        items: the input.
+        batch_size: the window.
+        options: as the caller got them (checked with :func:`check_options`).
+        default_concurrency: ``RequestConfig.concurrency`` of the client.
+    """
     concurrency = options.get("concurrency")
     return run(
         items,
         job,
         batch_size=batch_size,
-        concurrency=entity._config.concurrency if concurrency is None else concurrency,
+        concurrency=default_concurrency if concurrency is None else concurrency,
         progress=options.get("progress"),
         journal=options.get("journal"),
         dry_run=bool(options.get("dry_run", False)),
