@@ -92,14 +92,14 @@ def batch(
             raise ConfigError(f"dedupe_field applies to batch_create, not batch_{kind}")
         if not isinstance(dedupe, str) or not dedupe.strip():
             raise ConfigError(f"dedupe_field must be a field name, not {dedupe!r}")
-    letter, status = _KINDS[kind]
+    status = _KINDS[kind][1]
     job: Job[Any] = Job(
         operation=kind,
         target=entity.routing.base_path,
         status=status,
         send=functools.partial(_send, entity, kind, dedupe),
         lookup=None if dedupe is None else functools.partial(_lookup, entity, dedupe),
-        check=functools.partial(_check, entity, letter, dedupe),
+        check=functools.partial(_check, entity, kind, dedupe),
         tries=entity._transport.tries_here,
     )
     return run_with_options(job, items, batch_size, options, entity._config.concurrency)
@@ -174,36 +174,32 @@ def _lookup(entity: Entity, field: str, item: Any) -> int | None:
     return int(ids[0]) if ids else None
 
 
-def _check(entity: Entity, letter: str, dedupe: str | None, item: Any) -> int | None:
-    kind = next(k for k, (lt, _) in _KINDS.items() if lt == letter)
-    operation = kind.upper()
+def _check(entity: Entity, kind: str, dedupe: str | None, item: Any) -> int | None:
+    letter = _KINDS[kind][0]
     reasons: list[str] = []
     problem = capability_problem(entity.info(), letter, entity.name)
     if problem:
         reasons.append(problem)
     item_id: int | None = None
     try:
-        if letter == "D":
+        if kind == "delete":
             item_id = _record_id(entity, item)
             entity.routing.delete_path(item_id)
         else:
             record = _record(entity, kind, item)
             if dedupe is not None:
                 _dedupe_condition(entity, record, dedupe)
-            body = encode_record(record)
-            entity.routing.write(body, letter)
+            _, body = entity.routing.write(encode_record(record), letter)  # parent id filled in
             allowed = [r.parent_field for r in entity.spec.parents if r.parent_field]
-            if entity.routing.route is not None and entity.routing.route.parent_field:
-                allowed.append(entity.routing.route.parent_field)
             udfs = entity.udfs() if entity.info().get("hasUserDefinedFields") else []
             reasons += record_problems(body, letter, entity.fields(), udfs, allowed=allowed)
             found = find_key(body, "id")
-            item_id = _as_id(body[found]) if found is not None and letter != "C" else None
+            item_id = _as_id(body[found]) if found is not None and kind != "create" else None
     except InvalidRequest as exc:
         reasons.insert(0, exc.message)
     if reasons:
         raise InvalidRequest(
-            f"not valid for {kind}", errors=reasons, operation=operation, entity=entity.name
+            f"not valid for {kind}", errors=reasons, operation=kind.upper(), entity=entity.name
         )
     return item_id
 

@@ -134,6 +134,10 @@ def test_child_only_entities_route_through_their_parent(client: AutotaskClient) 
     assert "Tickets/{id}/Notes" in str(by_field[1].error)
     notes = client.tickets.child(ticket.item_id, "Notes").query_all()
     assert sorted(n["id"] for n in notes) == sorted([by_field[0].item_id, by_child[0].item_id])
+    checked = client.tickets.child(ticket.item_id, "Notes").batch_create([note], dry_run=True)
+    assert checked[0].status == "valid"  # the parent id comes from the route
+    checked = client.ticket_notes.batch_create([note], dry_run=True)
+    assert checked[0].error is not None and "Tickets/{id}/Notes" in checked[0].error.errors[0]
 
 
 def test_attempts_count_the_requests_of_each_item(
