@@ -322,3 +322,20 @@ def test_batches_and_other_calls_share_the_thread_gate(
     assert sum(outcome["t"]) == 45 and sum(outcome["u"]) == len(companies)
     assert sum(stats["thread_rejections"].values()) == 0
     assert stats["max_concurrency"]["Tickets"] == 3 and stats["max_concurrency"]["Companies"] == 3
+
+
+def test_tries_here_counts_this_threads_record_requests_only(client: AutotaskClient) -> None:
+    transport = client.transport
+    start = transport.tries_here()
+    client.usage()
+    client.clear_metadata()
+    client.tickets.fields()
+    assert transport.tries_here() == start  # the client's own lookups serve every item
+    client.tickets.get(1)
+    client.tickets.count()
+    assert transport.tries_here() == start + 2
+    other: list[int] = []
+    thread = threading.Thread(target=lambda: other.append(transport.tries_here()))
+    thread.start()
+    thread.join(10)
+    assert other == [0]  # per thread
