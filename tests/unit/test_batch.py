@@ -59,6 +59,7 @@ def test_a_failure_is_a_result_with_its_error() -> None:
 def test_the_window_holds_at_most_batch_size_items() -> None:
     release = threading.Event()
     taken: list[int] = []
+    seen_while_blocked: list[int] = []
 
     def items() -> Iterator[int]:
         for n in range(50):
@@ -70,21 +71,15 @@ def test_the_window_holds_at_most_batch_size_items() -> None:
             assert release.wait(10)
         return n
 
-    timer = threading.Timer(0.3, release.set)
-    timer.start()
-    try:
-        seen_while_blocked: list[int] = []
+    def progress(p: Progress) -> None:
+        if not release.is_set():
+            seen_while_blocked.append(len(taken))
+            if p.done == 4:  # items 1-4 finished behind the held head
+                release.set()
 
-        def progress(p: Progress) -> None:
-            if not release.is_set():
-                seen_while_blocked.append(len(taken))
-
-        results = run(items(), _job(send), batch_size=5, concurrency=3, progress=progress)
-    finally:
-        timer.cancel()
+    results = run(items(), _job(send), batch_size=5, concurrency=3, progress=progress)
     assert [r.item_id for r in results] == list(range(50))
-    # Items 1-4 finished while item 0 was held: 5 items taken, no more.
-    assert seen_while_blocked and max(seen_while_blocked) == 5
+    assert seen_while_blocked == [5, 5, 5, 5]  # 5 items taken, and no more
 
 
 def test_progress_is_called_from_the_calling_thread_after_every_item() -> None:
@@ -175,7 +170,9 @@ def test_an_error_of_the_input_stops_the_run_after_the_items_in_flight() -> None
 
     def items() -> Iterator[int]:
         yield from range(5)
-        time.sleep(0.05)  # the workers take the first items meanwhile
+        deadline = time.monotonic() + 10
+        while len(started) < 3 and time.monotonic() < deadline:
+            time.sleep(0.001)  # the three workers take the first items
         raise ValueError("line 6: not JSON")
 
     def send(n: int) -> int:
