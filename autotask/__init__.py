@@ -41,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "OutcomeUnknown": "autotask.errors",
     "TooManyRecords": "autotask.errors",
     "PaginationError": "autotask.errors",
+    "ItemResult": "autotask.batch",
+    "Progress": "autotask.batch",
 }
 
 __all__ = [
@@ -53,10 +55,12 @@ __all__ = [
     "F",
     "Group",
     "InvalidRequest",
+    "ItemResult",
     "NotFound",
     "OutcomeUnknown",
     "PaginationError",
     "PermissionDenied",
+    "Progress",
     "RateLimited",
     "RequestConfig",
     "ServerError",
@@ -69,6 +73,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from autotask.batch import ItemResult, Progress
     from autotask.client import AutotaskClient
     from autotask.config import Credentials, RequestConfig
     from autotask.errors import (
