@@ -123,6 +123,9 @@ class RequestConfig:
         budget_check_every: requests between ThresholdInformation checks (it counts too).
         max_budget_wait: the longest the client waits for the hourly budget to free up before
             raising ``RateLimited``.
+        max_thread_wait: the longest a request waits for a free slot of its entity's thread
+            gate (other threads' requests, or open streamed answers, hold them) before raising
+            ``ThreadLimitExceeded``.
         user_agent: the ``User-Agent`` header.
     """
 
@@ -142,6 +145,7 @@ class RequestConfig:
     hourly_limit: int = 10_000
     budget_check_every: int = 500
     max_budget_wait: float = 300.0
+    max_thread_wait: float = 600.0
     user_agent: str = f"autotask-psa/{__version__}"
 
     def __post_init__(self) -> None:
@@ -157,6 +161,8 @@ class RequestConfig:
             raise ConfigError("max_records must be >= 0")
         if self.hourly_limit < 1 or self.budget_check_every < 1 or self.max_budget_wait < 0:
             raise ConfigError("hourly_limit and budget_check_every must be >= 1")
+        if self.max_thread_wait < 0:
+            raise ConfigError(f"max_thread_wait must be >= 0, not {self.max_thread_wait}")
 
     def retry_policy(self) -> RetryPolicy:
         """The :class:`~autotask.retry.RetryPolicy` these settings describe."""

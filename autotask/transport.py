@@ -48,6 +48,7 @@ from autotask.errors import (
     ConfigError,
     OutcomeUnknown,
     RateLimited,
+    ThreadLimitExceeded,
     TransportError,
 )
 from autotask.limits import HourlyBudget, ThreadGate
@@ -158,7 +159,7 @@ class Transport:
     ) -> None:
         self.config = config
         self.policy: RetryPolicy = config.retry_policy()
-        self.gate = ThreadGate(config.concurrency)
+        self.gate = ThreadGate(config.concurrency, max_wait=config.max_thread_wait)
         self.budget = HourlyBudget(
             limit=config.hourly_limit,
             check_every=config.budget_check_every,
@@ -215,6 +216,7 @@ class Transport:
                 self._await_budget(request)
             zone_url = None if zone_lookup else self.zone.current()
             url = request.path if zone_url is None else request_url(request, zone_url)
+            self._take_slot(request, bucket, tries)
             tries += 1
             failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
@@ -316,50 +318,56 @@ class Transport:
     def _attempt(
         self, request: Request, url: str, headers: dict[str, str], bucket: str | None
     ) -> tuple[Failure | None, AutotaskError | None, Any]:
-        """One try. Returns ``(None, None, result)`` or ``(failure, error, None)``."""
+        """One try, holding the slot :meth:`_take_slot` took (given back here, or by the
+        :class:`StreamedResponse`). Returns ``(None, None, result)`` or ``(failure, error,
+        None)``."""
         operation, entity = request.operation, request.entity
-        body = self._body(request)
-        debug = _log.isEnabledFor(logging.DEBUG)
-        if debug:
-            headers_text = mask(str(headers))
-            _log.debug(
-                "-> %s %s headers=%s body=%s", request.method, url, headers_text, _describe(body)
-            )
-        started = time.perf_counter()
-        self.gate.acquire(bucket)
         holding_slot = True
         try:
-            if operation is not Operation.ZONE:
-                self.budget.record()
-            response = self._pool().urlopen(
-                request.method,
-                url,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                timeout=self._timeout,
-                preload_content=not request.stream,
-                assert_same_host=False,
-            )
-            status = response.status
-            if request.stream and 200 <= status < 300:
-                holding_slot = False  # the StreamedResponse gives it back when closed
-                release = functools.partial(self.gate.release, bucket)
-                return None, None, StreamedResponse(response, release, operation, entity)
-            if request.stream:  # an error answer: read its text, not an unbounded body
-                try:
-                    data = response.read(_ERROR_BODY_LIMIT)
-                finally:
-                    response.release_conn()
-            else:
-                data = response.data
-        except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
-            failure, error = _error_for_exception(exc, operation, entity)
-            error.__cause__ = exc
+            body = self._body(request)
+            debug = _log.isEnabledFor(logging.DEBUG)
             if debug:
-                _log.debug("<- %s %s failed: %s", request.method, url, exc)
-            return failure, error, None
+                headers_text = mask(str(headers))
+                _log.debug(
+                    "-> %s %s headers=%s body=%s",
+                    request.method,
+                    url,
+                    headers_text,
+                    _describe(body),
+                )
+            started = time.perf_counter()
+            try:
+                if operation is not Operation.ZONE:
+                    self.budget.record()
+                response = self._pool().urlopen(
+                    request.method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    timeout=self._timeout,
+                    preload_content=not request.stream,
+                    assert_same_host=False,
+                )
+                status = response.status
+                if request.stream and 200 <= status < 300:
+                    holding_slot = False  # the StreamedResponse gives it back when closed
+                    release = functools.partial(self.gate.release, bucket, threading.get_ident())
+                    return None, None, StreamedResponse(response, release, operation, entity)
+                if request.stream:  # an error answer: read its text, not an unbounded body
+                    try:
+                        data = response.read(_ERROR_BODY_LIMIT)
+                    finally:
+                        response.release_conn()
+                else:
+                    data = response.data
+            except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
+                failure, error = _error_for_exception(exc, operation, entity)
+                error.__cause__ = exc
+                if debug:
+                    _log.debug("<- %s %s failed: %s", request.method, url, exc)
+                return failure, error, None
         finally:
             if holding_slot:
                 self.gate.release(bucket)
@@ -374,6 +382,23 @@ class Transport:
                 mask(data[:500].decode("utf-8", "replace")),
             )
         return read_answer(status, data, response.headers.get("Retry-After"), operation, entity)
+
+    def _take_slot(self, request: Request, bucket: str | None, tries: int) -> None:
+        """A slot in the thread gate for the next try, or the error saying why there is none."""
+        try:
+            if self.gate.acquire(bucket):
+                return
+        except ThreadLimitExceeded as exc:  # a wait that could never end
+            exc.operation, exc.attempts = request.operation.value, tries
+            raise
+        raise ThreadLimitExceeded(
+            f"client thread gate: no free slot for {bucket} within {self.gate.max_wait:g} s "
+            f"(RequestConfig.max_thread_wait); {self.gate.in_flight(bucket or '')} requests "
+            "of it were in flight (open streamed answers hold theirs)",
+            operation=request.operation.value,
+            entity=request.entity,
+            attempts=tries,
+        )
 
     def _pool(self) -> urllib3.PoolManager:
         pools = self._pools

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
-from autotask.errors import RateLimited
+from autotask.errors import RateLimited, ThreadLimitExceeded
 from autotask.limits import RECHECK, WINDOW, HourlyBudget, ThreadGate
 
 
@@ -22,7 +24,9 @@ def test_gate_admits_n_per_bucket_and_buckets_are_separate() -> None:
     gate = ThreadGate(3)
     for _ in range(3):
         assert gate.acquire("Tickets", timeout=0)
-    assert not gate.acquire("Tickets", timeout=0)  # the 4th waits
+    fourth, out = _in_thread(lambda: gate.acquire("Tickets", timeout=0))
+    fourth.join(5)
+    assert out == [False]  # another thread's 4th waits (here: not at all)
     assert gate.acquire("TicketNotes", timeout=0)  # another endpoint is free
     assert gate.acquire(None, timeout=0)  # exempt (zoneInformation)
     gate.release("Tickets")
@@ -52,6 +56,103 @@ def test_gate_never_exceeds_its_limit_under_threads() -> None:
     for t in threads:
         t.join(30)
     assert peak[0] <= 3 and gate.peak("Tickets") <= 3 and gate.in_flight("Tickets") == 0
+
+
+def _in_thread(target: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """Run ``target`` in a real thread; its result or exception lands in the list."""
+    out: list[object] = []
+
+    def run() -> None:
+        try:
+            out.append(target())
+        except BaseException as exc:  # handed back to the test
+            out.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def test_a_thread_holding_all_slots_of_its_bucket_fails_at_once_instead_of_waiting() -> None:
+    # Before: acquire() waited forever here (e.g. three open streamed answers, then one more
+    # request on the same entity from the same thread).
+    gate = ThreadGate(3)  # no bound at all: only the deadlock check can end the wait
+    thread, out = _in_thread(lambda: [gate.acquire("Tickets") for _ in range(4)])
+    thread.join(5)
+    assert not thread.is_alive(), "the 4th acquire waited forever"
+    (error,) = out
+    assert isinstance(error, ThreadLimitExceeded)
+    assert error.entity == "Tickets" and "holds all 3 slots of Tickets" in str(error)
+    assert gate.in_flight("Tickets") == 3  # the three taken stay taken until released
+    assert gate.acquire("TicketNotes", timeout=0)  # another bucket is not affected
+
+
+def test_threads_holding_a_bucket_between_them_and_all_waiting_fail_instead_of_deadlocking() -> (
+    None
+):
+    gate = ThreadGate(2)
+    first_holds, second_holds = threading.Event(), threading.Event()
+    second_done = threading.Event()
+
+    def first() -> bool:
+        assert gate.acquire("Tickets")
+        first_holds.set()
+        second_holds.wait(5)
+        ok = gate.acquire("Tickets", timeout=10)  # waits for the second thread's slot
+        gate.release("Tickets")
+        gate.release("Tickets")
+        return ok
+
+    def second() -> object:
+        first_holds.wait(5)
+        assert gate.acquire("Tickets")
+        second_holds.set()
+        time.sleep(0.2)  # let the first thread start waiting
+        try:
+            gate.acquire("Tickets", timeout=10)  # both holders now wait: a deadlock
+        finally:
+            gate.release("Tickets")  # what a caller does after the error: close its stream
+            second_done.set()
+        return None
+
+    t1, out1 = _in_thread(first)
+    t2, out2 = _in_thread(second)
+    t1.join(10)
+    t2.join(10)
+    assert second_done.is_set()
+    assert isinstance(out2[0], ThreadLimitExceeded)
+    assert "threads holding the others are waiting" in str(out2[0])
+    assert out1 == [True]  # the first got the slot the second gave back
+    assert gate.in_flight("Tickets") == 0
+
+
+def test_a_wait_for_a_slot_held_by_another_thread_is_bounded() -> None:
+    gate = ThreadGate(1, max_wait=0.3)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        gate.acquire("Tickets")
+        holding.set()
+        done.wait(10)
+        gate.release("Tickets")
+
+    holder, _ = _in_thread(hold)
+    holding.wait(5)
+    started = time.monotonic()
+    waiter, out = _in_thread(lambda: gate.acquire("Tickets"))  # max_wait applies
+    waiter.join(10)
+    assert out == [False] and 0.25 <= time.monotonic() - started < 5
+    # A slot released by another thread than the one that took it (a stream closed
+    # elsewhere) is given back for its owner.
+    owner = holder.ident
+    done.set()
+    holder.join(5)
+    assert gate.in_flight("Tickets") == 0
+    assert gate.acquire("Tickets", timeout=0)
+    other, _ = _in_thread(lambda: gate.release("Tickets", owner=threading.main_thread().ident))
+    other.join(5)
+    assert gate.in_flight("Tickets") == 0 and owner is not None
+    assert gate.acquire("Tickets", timeout=0)  # and this thread holds nothing stale
 
 
 def test_budget_counts_a_rolling_hour() -> None:
