@@ -55,6 +55,8 @@ class Request:
         stream: hand back an unread :class:`~autotask.transport.StreamedResponse` instead of
             decoded JSON.
         budgeted: False only for the budget's own ThresholdInformation checks.
+        upload_bytes: the decoded attachment bytes the request carries, counted once against
+            the attachment byte window (fact sheet §7) before it is sent.
     """
 
     operation: Operation
@@ -66,6 +68,7 @@ class Request:
     impersonate: int | None = None
     stream: bool = False
     budgeted: bool = True
+    upload_bytes: int = 0
 
 
 def json_bytes(value: Any) -> bytes:

@@ -126,6 +126,14 @@ class RequestConfig:
         max_thread_wait: the longest a request waits for a free slot of its entity's thread
             gate (other threads' requests, or open streamed answers, hold them) before raising
             ``ThreadLimitExceeded``.
+        attachment_max_bytes: the largest attachment file uploaded, in bytes (6 MiB: the API
+            takes 6-7 MB per file, fact sheet §7); checked before a byte of the file is read.
+            Raise it for a tenant that allows more.
+        attachment_window_bytes: decoded attachment bytes uploaded per rolling
+            ``attachment_window_seconds`` (Autotask's 10,000,000 per 5 minutes per tenant, fact
+            sheet §7), shared by all threads of the client: an upload that would overflow the
+            window waits; one larger than the whole window is refused. 0 switches it off.
+        attachment_window_seconds: the window's length.
         user_agent: the ``User-Agent`` header.
     """
 
@@ -146,6 +154,9 @@ class RequestConfig:
     budget_check_every: int = 500
     max_budget_wait: float = 300.0
     max_thread_wait: float = 600.0
+    attachment_max_bytes: int = 6_291_456
+    attachment_window_bytes: int = 10_000_000
+    attachment_window_seconds: float = 300.0
     user_agent: str = f"autotask-psa/{__version__}"
 
     def __post_init__(self) -> None:
@@ -163,6 +174,12 @@ class RequestConfig:
             raise ConfigError("hourly_limit and budget_check_every must be >= 1")
         if self.max_thread_wait < 0:
             raise ConfigError(f"max_thread_wait must be >= 0, not {self.max_thread_wait}")
+        if self.attachment_max_bytes < 1 or self.attachment_window_bytes < 0:
+            raise ConfigError(
+                "attachment_max_bytes must be >= 1 and attachment_window_bytes >= 0 (0: off)"
+            )
+        if self.attachment_window_seconds <= 0:
+            raise ConfigError("attachment_window_seconds must be > 0")
 
     def retry_policy(self) -> RetryPolicy:
         """The :class:`~autotask.retry.RetryPolicy` these settings describe."""

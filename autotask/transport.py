@@ -46,12 +46,13 @@ from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
     ConfigError,
+    InvalidRequest,
     OutcomeUnknown,
     RateLimited,
     ThreadLimitExceeded,
     TransportError,
 )
-from autotask.limits import HourlyBudget, ThreadGate
+from autotask.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
 from autotask.registry import bucket_for_path
 from autotask.retry import Failure, Operation, RetryPolicy
 from autotask.zones import ZoneCache, ZoneResolver
@@ -139,7 +140,8 @@ class Transport:
         lookup_url: the checked zone lookup URL (ending ``V1.0/``).
         cache: the zone cache, or None.
         sleep: how to wait (injected for tests).
-        clock: monotonic seconds for the budget (injected for tests).
+        clock: monotonic seconds for the budget and the attachment window (injected for
+            tests).
         rand: jitter source in [0, 1).
         environ: the environment for the CA bundle probe.
     """
@@ -165,6 +167,12 @@ class Transport:
             check_every=config.budget_check_every,
             max_wait=config.max_budget_wait,
             clock=clock,
+        )
+        self.attachment_window = AttachmentWindow(
+            config.attachment_window_bytes,
+            config.attachment_window_seconds,
+            clock=clock,
+            sleep=sleep,
         )
         self.zone = ZoneResolver(
             credentials.username, lookup_url, fetch=self._fetch_zone, cache=cache, base_url=base_url
@@ -204,6 +212,20 @@ class Transport:
         """
         if self._closed:
             raise ConfigError("the client is closed", operation=request.operation.value)
+        if not request.upload_bytes:
+            return self._send(request)
+        # Attachment bytes are counted once per request, retries included (fact sheet §7).
+        reservation = self._reserve_upload(request)
+        counted = True
+        try:
+            return self._send(request)
+        except AutotaskError as exc:
+            counted = exc.applied is not False  # a refused upload did not count on the server
+            raise
+        finally:
+            self.attachment_window.settle(reservation, counted)
+
+    def _send(self, request: Request) -> Any:
         operation = request.operation
         # The thread-gate bucket is the entity acted on; zoneInformation is exempt (fact sheet §6).
         zone_lookup = operation is Operation.ZONE
@@ -382,6 +404,14 @@ class Transport:
                 mask(data[:500].decode("utf-8", "replace")),
             )
         return read_answer(status, data, response.headers.get("Retry-After"), operation, entity)
+
+    def _reserve_upload(self, request: Request) -> Reservation | None:
+        """Room in the attachment byte window for the request's upload, waiting for it."""
+        try:
+            return self.attachment_window.reserve(request.upload_bytes)
+        except InvalidRequest as exc:  # larger than the whole window: it could never fit
+            exc.operation, exc.entity = request.operation.value, request.entity
+            raise
 
     def _take_slot(self, request: Request, bucket: str | None, tries: int) -> None:
         """A slot in the thread gate for the next try, or the error saying why there is none."""

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from autotask.errors import RateLimited, ThreadLimitExceeded
-from autotask.limits import RECHECK, WINDOW, HourlyBudget, ThreadGate
+from autotask.errors import InvalidRequest, RateLimited, ThreadLimitExceeded
+from autotask.limits import RECHECK, WINDOW, AttachmentWindow, HourlyBudget, ThreadGate
 
 
 class FakeClock:
@@ -306,3 +306,83 @@ def test_a_failing_check_counts_as_checked() -> None:
 
     assert budget.wait_for_room(check, lambda s: None).exhausted
     assert calls == [1]  # asked once, then gave up: no loop on a refusing server
+
+
+def _window(
+    limit: int = 1000, seconds: float = 300
+) -> tuple[AttachmentWindow, FakeClock, list[float]]:
+    clock, sleeps = FakeClock(), []
+
+    def sleep(wait: float) -> None:
+        sleeps.append(wait)
+        clock.now += wait
+
+    return AttachmentWindow(limit, seconds, clock=clock, sleep=sleep), clock, sleeps
+
+
+def test_window_waits_until_the_oldest_uploads_leave_it() -> None:
+    window, clock, sleeps = _window()
+    first = window.reserve(400)
+    window.settle(first, counted=True)
+    clock.now = 10
+    window.settle(window.reserve(400), counted=True)
+    clock.now = 20
+    window.reserve(300)  # 1,100 would not fit: wait until the first upload left (t=300)
+    assert sleeps == [pytest.approx(280)] and clock.now == pytest.approx(300)
+    assert window.used() == 700
+    window.reserve(300)  # 1,000 fits exactly: no wait
+    assert len(sleeps) == 1
+    window.reserve(1000)  # needs every older upload gone: the t=10 one at 310, the t=300 at 600
+    assert clock.now == pytest.approx(600) and window.used() == 1000
+
+
+def test_window_refuses_an_upload_larger_than_itself_up_front() -> None:
+    window, _, sleeps = _window(limit=1000, seconds=300)
+    with pytest.raises(
+        InvalidRequest, match=r"1,001 decoded bytes .* window of 1,000 bytes per 300"
+    ):
+        window.reserve(1001)
+    assert sleeps == [] and window.used() == 0
+
+
+def test_window_counts_an_upload_from_when_it_ended_and_forgets_a_refused_one() -> None:
+    window, clock, sleeps = _window()
+    slow = window.reserve(600)
+    clock.now = 50
+    window.settle(slow, counted=True)  # the server counted it on arrival, up to 50 s later
+    refused = window.reserve(300)
+    window.settle(refused, counted=False)  # refused: it never counted on the server
+    assert window.used() == 600
+    clock.now = 299
+    window.reserve(500)  # the slow upload leaves at 350, not at 300
+    assert clock.now == pytest.approx(350) and sleeps == [pytest.approx(51)]
+
+
+def test_window_shared_by_threads_never_holds_more_than_its_limit() -> None:
+    clock, lock = FakeClock(), threading.Lock()
+
+    def sleep(wait: float) -> None:
+        with lock:
+            clock.now += wait
+
+    window = AttachmentWindow(1000, 300, clock=clock, sleep=sleep)
+    barrier = threading.Barrier(8)
+
+    def upload() -> None:
+        barrier.wait()
+        for _ in range(5):
+            window.settle(window.reserve(300), counted=True)
+            assert window.used() <= 1000
+
+    threads = [threading.Thread(target=upload) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert clock.now >= 300 * (40 // 3 - 1)  # 40 uploads, 3 per window
+
+
+def test_a_window_of_zero_is_off() -> None:
+    window, _, sleeps = _window(limit=0)
+    assert window.reserve(10**9) is None and sleeps == []
