@@ -22,6 +22,7 @@ from autotask._version import __version__
 _EXPORTS: dict[str, str] = {
     "AutotaskClient": "autotask.client",
     "RequestConfig": "autotask.config",
+    "RetryPolicy": "autotask.retry",
     "Credentials": "autotask.config",
     "F": "autotask.query",
     "Condition": "autotask.query",
@@ -59,6 +60,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "RequestConfig",
+    "RetryPolicy",
     "ServerError",
     "ThreadLimitExceeded",
     "TooManyRecords",
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
     )
     from autotask.query import Condition, F, Group
     from autotask.records import parse_datetime, udf
+    from autotask.retry import RetryPolicy
 
 
 def __getattr__(name: str) -> Any:

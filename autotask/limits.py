@@ -3,8 +3,8 @@ and the attachment byte window.
 
 **Thread gate.** Autotask rejects a 4th concurrent request per (integration, endpoint) with a
 429 "thread threshold" (fact sheet §6, §11.1). :class:`ThreadGate` keeps at most ``N``
-(default 3) requests in flight per bucket, the bucket being the entity acted on
-(``registry.bucket_for_path``, the same rule as the emulator: CONTRACTS §5), so a thread pool of
+(default 3) requests in flight per bucket, the bucket being the entity acted on, named where
+the request is built (``Request.entity``; the emulator's rule: CONTRACTS §5), so a thread pool of
 any size never trips the limit. ``zoneInformation`` is exempt. A wait for a slot is bounded,
 and one that could never end (a thread whose own open streams fill its bucket) fails at once.
 

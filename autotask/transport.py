@@ -53,9 +53,8 @@ from autotask.errors import (
     TransportError,
 )
 from autotask.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
-from autotask.registry import bucket_for_path
 from autotask.retry import Failure, Operation, RetryPolicy
-from autotask.zones import ZoneCache, ZoneResolver
+from autotask.zones import ZoneResolver, zone_resolver
 
 __all__ = ["Request", "StreamBody", "StreamedResponse", "Transport"]
 
@@ -137,13 +136,15 @@ class Transport:
         credentials: who we are.
         config: timeouts, retries, limits, TLS.
         base_url: an explicit zone URL (no discovery), e.g. the emulator's.
-        lookup_url: the checked zone lookup URL (ending ``V1.0/``).
-        cache: the zone cache, or None.
         sleep: how to wait (injected for tests).
         clock: monotonic seconds for the budget and the attachment window (injected for
             tests).
         rand: jitter source in [0, 1).
-        environ: the environment for the CA bundle probe.
+        environ: the environment for the zone lookup URL, the zone cache directory and the
+            CA bundle probe (default ``os.environ``).
+
+    Raises:
+        ConfigError: the zone lookup URL or ``base_url`` is refused.
     """
 
     def __init__(
@@ -152,8 +153,6 @@ class Transport:
         config: RequestConfig,
         *,
         base_url: str | None = None,
-        lookup_url: str,
-        cache: ZoneCache | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
@@ -174,8 +173,8 @@ class Transport:
             clock=clock,
             sleep=sleep,
         )
-        self.zone = ZoneResolver(
-            credentials.username, lookup_url, fetch=self._fetch_zone, cache=cache, base_url=base_url
+        self.zone: ZoneResolver = zone_resolver(
+            credentials.username, config, self._fetch_zone, base_url=base_url, environ=environ
         )
         self._sleep = sleep
         self._rand = rand
@@ -229,7 +228,7 @@ class Transport:
         operation = request.operation
         # The thread-gate bucket is the entity acted on; zoneInformation is exempt (fact sheet §6).
         zone_lookup = operation is Operation.ZONE
-        bucket = None if zone_lookup else request.entity or bucket_for_path(request.path)
+        bucket = None if zone_lookup else request.entity
         attempt = 0  # retries so far (the policy's count)
         tries = 0  # every try, the resend after a zone re-discovery included
         rediscovered = False
@@ -463,7 +462,7 @@ class Transport:
             return False
 
     def _fetch_zone(self, url: str) -> Any:
-        return self.send(Request(Operation.ZONE, "GET", url))
+        return self.send(Request(Operation.ZONE, "GET", url, None))
 
 
 def _describe(body: Any) -> str:
