@@ -16,7 +16,9 @@ __all__ = ["MASK", "SecretFilter", "get_logger", "mask", "register_secret"]
 
 MASK = "***"
 _SECRETS: set[str] = set()
-_FORMS: tuple[str, ...] = ()  # every registered value as it may be written, longest first
+# Every registered value as it may be written, longest first; one tuple swapped whole, so
+# mask() never sees it half-built.
+_FORMS: list[tuple[str, ...]] = [()]
 _SECRETS_LOCK = threading.Lock()
 # "Secret: x", "'Secret': 'x'", '"ApiIntegrationCode": "x"', "secret=x" (header names are
 # case-insensitive, fact sheet §2). A quoted value runs to its closing quote, escapes included
@@ -48,13 +50,12 @@ def register_secret(value: str) -> None:
     Very short values (under 6 characters) are not registered: masking every "s" would garble
     all logs. They are still masked wherever they appear as a header value.
     """
-    global _FORMS
     if len(value) >= 6:
         with _SECRETS_LOCK:
             if value not in _SECRETS:
                 _SECRETS.add(value)
                 forms = {form for secret in _SECRETS for form in _written_forms(secret)}
-                _FORMS = tuple(sorted(forms, key=len, reverse=True))
+                _FORMS[0] = tuple(sorted(forms, key=len, reverse=True))
 
 
 def _mask_value(match: re.Match[str]) -> str:
@@ -70,7 +71,7 @@ def mask(text: str) -> str:
     The registered values go first: the header pattern must never cut a secret in two and leave
     the rest where the value pass can no longer find it whole (issue 7, item 1).
     """
-    for form in _FORMS:
+    for form in _FORMS[0]:
         if form in text:
             text = text.replace(form, MASK)
     return _BY_NAME.sub(_mask_value, text)
