@@ -51,6 +51,10 @@ __all__ = [
 # The thread-limit rejection names "thread threshold" (and internally Itgenatr005); it is a
 # 429, but other clients also match the text under any status (fact sheet §11.1).
 _THREAD_TEXT = re.compile(r"thread\s+threshold|itgenatr005", re.IGNORECASE)
+# The hourly-threshold rejection: "Request Threshold Exceeded" (the alert's subject; its HTTP
+# body was never captured, fact sheet §11.1 (b)). Recognised under any status, as the thread
+# text is: a tenant or proxy answering it with a 500 must still be retried and slow the budget.
+_HOURLY_TEXT = re.compile(r"request\s+threshold", re.IGNORECASE)
 # 500s that are really authentication failures (fact sheet §2, fixtures error_500_*).
 _AUTH_TEXT = re.compile(
     r"integrationcode is invalid|zone information could not be determined|"
@@ -362,7 +366,7 @@ def error_for_answer(
 
     if _THREAD_TEXT.search(joined):
         return Failure.THREAD_LIMIT, make(ThreadLimitExceeded, "thread threshold exceeded")
-    if status == 429:
+    if status == 429 or _HOURLY_TEXT.search(joined):
         return Failure.RATE_LIMIT, make(RateLimited, "request threshold exceeded")
     if status == 401:
         return Failure.FINAL, make(AuthenticationError, "credentials refused")

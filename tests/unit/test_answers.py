@@ -244,6 +244,10 @@ def test_api_texts_reads_both_error_shapes() -> None:
 THREAD_TEXT = (
     "Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded."
 )
+HOURLY_TEXT = (
+    "Request Threshold Exceeded - The Autotask API request threshold of 10000 requests per 60 "
+    "minutes has been exceeded."
+)
 # Autotask's own unexpected failure, in the errors[] envelope (issue 8 item 3).
 UNEXPECTED_TEXT = (
     "An unexpected error has occurred.  If the problem persists, please contact Autotask "
@@ -262,6 +266,9 @@ UNEXPECTED_TEXT = (
             Failure.THREAD_LIMIT,
         ),
         (429, ["Request threshold exceeded"], errors.RateLimited, Failure.RATE_LIMIT),
+        # The hourly text under another status (issue 7 item 7; InvalidRequest before).
+        (500, [HOURLY_TEXT], errors.RateLimited, Failure.RATE_LIMIT),
+        (400, ["request threshold exceeded"], errors.RateLimited, Failure.RATE_LIMIT),
         (429, [], errors.RateLimited, Failure.RATE_LIMIT),
         (401, [], errors.AuthenticationError, Failure.FINAL),
         (500, ["IntegrationCode is invalid."], errors.AuthenticationError, Failure.FINAL),
