@@ -272,6 +272,27 @@ UNEXPECTED_TEXT = (
         (429, [], errors.RateLimited, Failure.RATE_LIMIT),
         (401, [], errors.AuthenticationError, Failure.FINAL),
         (500, ["IntegrationCode is invalid."], errors.AuthenticationError, Failure.FINAL),
+        (
+            500,
+            ["Zone information could not be determined"],
+            errors.AuthenticationError,
+            Failure.FINAL,
+        ),
+        # Validation texts of Resources / ClientPortalUsers writes, not authentication
+        # failures (issue 7 item 9: AuthenticationError before).
+        (500, ["userName is invalid"], errors.InvalidRequest, Failure.FINAL),
+        (
+            500,
+            ["The user name jdoe@example.com already exists or is invalid."],
+            errors.InvalidRequest,
+            Failure.FINAL,
+        ),
+        (
+            500,
+            ["Resource userName does not exist in the list"],
+            errors.InvalidRequest,
+            Failure.FINAL,
+        ),
         (403, [], errors.PermissionDenied, Failure.FINAL),
         (
             500,
