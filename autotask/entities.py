@@ -127,6 +127,7 @@ class Entity:
             page_size: records per request, 1-500 (default ``RequestConfig.page_size``).
         """
         with self._checking(Operation.QUERY):
+            self.routing.check_list_options(fields is not None, page_size is not None)
             terms = self._terms(filter)
             size = self._page_size(page_size, limit)
             chunks = split_in_lists(terms)

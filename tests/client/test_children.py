@@ -106,3 +106,22 @@ def test_attachment_queries_name_the_parent_id_field(
     with pytest.raises(InvalidRequest, match="parent id field ticketID") as info:
         client.ticket_attachments.query_all()
     assert info.value.status == 500 and info.value.applied is False
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [({"fields": ["id"]}, "fields="), ({"page_size": 10}, "page_size=")],
+)
+def test_list_only_routes_refuse_fields_and_page_size_instead_of_ignoring_them(
+    client: AutotaskClient, emulator: Emulator, options: dict[str, object], named: str
+) -> None:
+    # Before: a nested list GET silently dropped them and returned whole records.
+    results = client.service_level_agreements.child(7, "Results")  # listed only (no parent id)
+    with pytest.raises(InvalidRequest, match=named) as info:
+        results.query_all(**options)  # type: ignore[arg-type]
+    assert "ServiceLevelAgreements/7/Results can only be listed whole" in str(info.value)
+    assert (info.value.operation, info.value.entity) == ("QUERY", "ServiceLevelAgreementResults")
+    odd = client.tickets.child(1, "NoSuchChildren")
+    with pytest.raises(InvalidRequest, match=named):
+        odd.query(**options)  # type: ignore[arg-type]
+    assert emulator.stats()["requests"] == {}  # refused before sending
