@@ -296,12 +296,16 @@ class BudgetDecision:
         check: True when the caller should consult ThresholdInformation first.
         exhausted: True when the budget is used up and ``max_wait`` is spent: raise.
         usage: the estimated share of the threshold in use (0.0-1.0+).
+        frees_in: with ``exhausted``, seconds until this client's oldest request in the
+            rolling hour leaves it (None when it has none there); other integrations'
+            requests may free room sooner.
     """
 
     wait: float = 0.0
     check: bool = False
     exhausted: bool = False
     usage: float = 0.0
+    frees_in: float | None = None
 
 
 class HourlyBudget:
@@ -423,7 +427,8 @@ class HourlyBudget:
                     return BudgetDecision(check=True, usage=usage)
                 waited = now - self._exhausted_since
                 if waited >= self.max_wait - _EPSILON:
-                    return BudgetDecision(exhausted=True, usage=usage)
+                    frees_in = self._sent[0] + WINDOW - now if self._sent else None
+                    return BudgetDecision(exhausted=True, usage=usage, frees_in=frees_in)
                 wait = min(RECHECK - (now - checked), self.max_wait - waited)
                 return BudgetDecision(wait=max(wait, _EPSILON), usage=usage)
             self._exhausted_since = None

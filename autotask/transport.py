@@ -238,7 +238,7 @@ class Transport:
         rediscovered = False
         while True:
             if request.budgeted and not zone_lookup:
-                self._await_budget(request)
+                self._await_budget(request, tries)
             zone_url = None if zone_lookup else self.zone.current()
             url = request.path if zone_url is None else request_url(request, zone_url)
             self._take_slot(request, bucket, tries)
@@ -475,15 +475,30 @@ class Transport:
         )
         return True
 
-    def _await_budget(self, request: Request) -> None:
+    def _await_budget(self, request: Request, tries: int) -> None:
         decision = self.budget.wait_for_room(self.usage, self._sleep)
-        if decision.exhausted:
-            raise RateLimited(
-                f"the hourly request budget is used up ({decision.usage:.0%} of "
-                f"{self.budget.limit}) and did not free within {self.budget.max_wait:.0f} s",
-                operation=request.operation.value,
-                entity=request.entity,
+        if not decision.exhausted:
+            return
+        budget = self.budget
+        if decision.frees_in is None:
+            when = (
+                "none of this client's requests is in it, so only other integrations' can free it"
             )
+        else:
+            when = (
+                f"the window frees in about {decision.frees_in:.0f} s, when this client's oldest "
+                "request in it turns an hour old (other integrations' may free room sooner)"
+            )
+        raise RateLimited(
+            f"the hourly request budget is used up: {decision.usage:.0%} of the tenant's "
+            f"{budget.limit:,} requests per rolling hour (ThresholdInformation's last count plus "
+            f"this client's requests since) and it did not free within "
+            f"max_budget_wait={budget.max_wait:g} s; {when}",
+            operation=request.operation.value,
+            entity=request.entity,
+            retry_after=decision.frees_in,
+            attempts=tries,
+        )
 
     def _rediscover(self, zone_url: str) -> bool:
         try:

@@ -90,6 +90,38 @@ def test_an_exhausted_hourly_budget_raises_rate_limited(tmp_path: Path, quirk: s
         assert emu.stats()["requests"]["POST Tickets/query/count"].get(str(status), 0) >= 1
 
 
+def test_the_budgets_own_rate_limited_says_what_how_much_when_and_how_many_tries(
+    tmp_path: Path,
+) -> None:
+    # Before: RateLimited with no status, no text and attempts=0.
+    with running_emulator("--hourly-limit", "5", "--threshold-latency-ms", "0") as emu:
+        now = [100.0]
+        client = AutotaskClient(
+            Credentials(USERNAME, INTEGRATION_CODE, SECRET),
+            RequestConfig(cache_dir=str(tmp_path), max_retries=2, max_budget_wait=0),
+            base_url=emu.base_url,
+            environ={},
+            sleep=lambda s: None,
+            clock=lambda: now[0],
+        )
+        with client:
+            for _ in range(5):
+                client.tickets.count()
+            now[0] = 1300.0  # 20 minutes later, still inside the hour
+            with pytest.raises(RateLimited) as info:
+                client.tickets.count()  # 429, then the budget gives up
+    error = info.value
+    text = str(error)
+    assert "hourly request budget" in text and "used up" in text
+    assert "100%" in text and "10,000" in text  # the usage, of the threshold it knows
+    assert "max_budget_wait=0 s" in text
+    # The client's oldest request (t=100) leaves the rolling hour at t=3700: 2400 s from now.
+    assert "frees in about 2400 s" in text and error.retry_after == pytest.approx(2400)
+    assert error.attempts == 1 and error.applied is False  # one try: the 429
+    assert (error.operation, error.entity, error.status) == ("COUNT", "Tickets", None)
+    assert error.errors == []  # no text from the server: this one is ours
+
+
 def test_the_budget_waits_for_the_window_then_goes_on(tmp_path: Path) -> None:
     # The client's clock and sleep drive the emulator's clock: waiting an hour takes no time.
     with running_emulator("--hourly-limit", "6", "--threshold-latency-ms", "0") as emu:

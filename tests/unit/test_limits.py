@@ -447,3 +447,20 @@ def test_below_the_threshold_threads_do_not_queue_behind_a_check() -> None:
     assert not second.is_alive() and not out[0].exhausted  # went on with its estimate
     answer.set()
     first.join(5)
+
+
+def test_an_exhausted_decision_says_when_this_clients_oldest_request_leaves_the_hour() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=10, max_wait=0, clock=clock)
+    budget.mark_exhausted()  # others used it up: none of ours is in the window
+    budget.check_failed()
+    decision = budget.before_request()
+    assert decision.exhausted and decision.frees_in is None
+    clock.now = 50.0
+    budget.record()
+    clock.now = 80.0
+    budget.record()
+    clock.now = 1000.0
+    budget.check_failed()
+    decision = budget.before_request()
+    assert decision.exhausted and decision.frees_in == pytest.approx(50 + WINDOW - 1000)
