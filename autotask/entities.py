@@ -23,7 +23,7 @@ from autotask._answers import (
 )
 from autotask._request import Request, json_bytes
 from autotask.config import RequestConfig
-from autotask.errors import InvalidRequest, TooManyRecords
+from autotask.errors import InvalidRequest, NotFound, TooManyRecords
 from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
 from autotask.paging import iter_records, merge_by_id
 from autotask.query import (
@@ -93,7 +93,10 @@ class Entity:
     # -- reads -----------------------------------------------------------------------------
 
     def get(self, id: int) -> Record | None:
-        """The record with ``id``, or None when there is none (fact sheet §11.2).
+        """The record with ``id``, or None when there is none.
+
+        A missing record is 200 ``{"item": null}`` (fact sheet §11.2) or, on some servers, a
+        404 (§3.4): on a GET-by-id route the registry knows, both give None.
 
         Args:
             id: the record's id.
@@ -102,7 +105,12 @@ class Entity:
             AutotaskError: per CONTRACTS §3 (e.g. ``NotFound`` for an unknown route).
         """
         path = f"{self.routing.base_path}/{int(id)}"
-        answer = self._send(Operation.GET, "GET", path)
+        try:
+            answer = self._send(Operation.GET, "GET", path)
+        except NotFound:
+            if self.routing.gets_by_id:
+                return None
+            raise
         return parse_item(answer, Operation.GET, self.name)
 
     def query(

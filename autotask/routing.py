@@ -71,6 +71,14 @@ class Routing:
         return route is not None and (not route.parent_field or not entity_spec(route.entity).known)
 
     @property
+    def gets_by_id(self) -> bool:
+        """True when the registry lists a GET-by-id route here, so a 404 on it means a missing
+        record (fact sheet §3.4: supported beside 200 ``{"item": null}``), not a missing route."""
+        if self.route is not None:
+            return self.route.can("G")
+        return self.spec.known and self.spec.can("G")
+
+    @property
     def query_root(self) -> str:
         """Where queries, counts and metadata go: the root entity, or a list-only route."""
         return self.base_path if self.list_only else self.spec.name

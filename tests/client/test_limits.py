@@ -51,9 +51,19 @@ def test_a_client_busy_on_several_entities_keeps_its_connections(
     assert [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")] == []
 
 
-def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path) -> None:
+# How the emulator may answer a thread-limit rejection (README "Quirk switches").
+THREAD_QUIRKS = {
+    "default": (),
+    "status-500": ("--thread-limit-status", "500"),
+    "own-text": ("--thread-limit-text", "Itgenatr005: the thread threshold was exceeded."),
+}
+
+
+@pytest.mark.parametrize("quirk", sorted(THREAD_QUIRKS))
+def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path, quirk: str) -> None:
     # A client configured above the server's limit trips it; the rejections are retried.
-    with running_emulator("--latency-ms", "100", "--thread-limit", "2") as emu:
+    limit = ("--latency-ms", "100", "--thread-limit", "2")
+    with running_emulator(*limit, *THREAD_QUIRKS[quirk]) as emu:
         with connect(emu, tmp_path, concurrency=4, retry_backoff=0.05, max_retries=10) as client:
             ids = [t["id"] for t in client.tickets.query(fields=["id"])][:16]
             with ThreadPoolExecutor(8) as pool:
