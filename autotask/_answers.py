@@ -34,8 +34,10 @@ from autotask.errors import (
 from autotask.retry import Failure, Operation
 
 __all__ = [
+    "QUERY_TOO_LONG",
     "api_texts",
     "error_for_answer",
+    "is_query_too_long",
     "parse_count",
     "parse_fields",
     "parse_info",
@@ -69,6 +71,11 @@ _PERMISSION_TEXT = re.compile(
     r"does not have (the )?(adequate|required|sufficient|necessary) permission", re.IGNORECASE
 )
 _NO_MATCH_TEXT = re.compile(r"no matching records found", re.IGNORECASE)
+# IIS refuses a URL whose query string passes its maxQueryString (2,048 by default) with an
+# HTML 404.15 page: "HTTP Error 404.15 - Not Found ... The request filtering module is
+# configured to deny a request where the query string is too long." (issue 7 item 6).
+_QUERY_TOO_LONG_BODY = re.compile(rb"404\.15|query string is too long", re.IGNORECASE)
+QUERY_TOO_LONG = "the URL's query string is too long for the server (IIS 404.15)"
 # Autotask's own unexpected failure comes in the usual errors[] envelope: "An unexpected error
 # has occurred.  If the problem persists, please contact Autotask Support and reference Error
 # ID: NNNN" (issue 8 item 3). It is a server failure, not a refusal of the request: a read may
@@ -374,6 +381,8 @@ def error_for_answer(
     if status == 403:
         return Failure.FINAL, make(PermissionDenied, "permission denied")
     if status == 404:
+        if _QUERY_TOO_LONG_BODY.search(body):
+            return Failure.FINAL, make(NotFound, QUERY_TOO_LONG)
         return Failure.FINAL, make(NotFound, "no such route")
     if status in (502, 503, 504):
         return Failure.UNAVAILABLE, make(
@@ -399,6 +408,11 @@ def error_for_answer(
     return Failure.UNAVAILABLE, make(
         ServerError, "server error without an error text", None if write else False
     )
+
+
+def is_query_too_long(error: AutotaskError) -> bool:
+    """True for the server's refusal of an over-long query string (IIS 404.15)."""
+    return isinstance(error, NotFound) and error.message == QUERY_TOO_LONG
 
 
 def read_answer(

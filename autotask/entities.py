@@ -25,7 +25,7 @@ from autotask._request import Request, json_bytes
 from autotask.config import RequestConfig
 from autotask.errors import InvalidRequest, NotFound, TooManyRecords
 from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
-from autotask.paging import iter_records, merge_by_id
+from autotask.paging import Keyset, iter_records, merge_by_id
 from autotask.query import (
     Condition,
     FilterLike,
@@ -142,9 +142,14 @@ class Entity:
         if chunks == []:  # an empty in list matches nothing: ask nobody
             return iter(())
         if chunks is None:
-            return iter_records(self._transport, self._query_request(terms, fields, size), limit)
+            first = self._query_request(terms, fields, size)
+            return iter_records(self._transport, first, limit, self._keyset(terms, fields, size))
         streams = [
-            iter_records(self._transport, self._query_request(chunk, fields, size))
+            iter_records(
+                self._transport,
+                self._query_request(chunk, fields, size),
+                keyset=self._keyset(chunk, fields, size),
+            )
             for chunk in chunks
         ]
         merged = merge_by_id(streams)
@@ -397,6 +402,19 @@ class Entity:
         # Encoded once: every page re-POSTs exactly the same bytes (fact sheet §3.4).
         encoded = json_bytes(body)
         return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
+
+    def _keyset(
+        self, terms: Sequence[Any], fields: Sequence[str] | None, size: int
+    ) -> Keyset | None:
+        """The query again, AND ``id`` above the last id seen (paging.py: when a next-page link
+        is too long to follow); None for a list-only route, which takes no filter."""
+        if self.routing.list_only:
+            return None
+
+        def after(last_id: Any) -> Request:
+            return self._query_request((*terms, Condition("id", "gt", last_id)), fields, size)
+
+        return after
 
     def _change(
         self,

@@ -15,6 +15,7 @@ from autotask import errors
 from autotask._answers import (
     api_texts,
     error_for_answer,
+    is_query_too_long,
     parse_count,
     parse_fields,
     parse_info,
@@ -359,3 +360,16 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_iis_refusing_a_long_query_string_is_recognised() -> None:
+    page = (
+        b"<html><head><title>IIS 10.0 Detailed Error - 404.15 - Not Found</title></head><body>"
+        b"<h3>HTTP Error 404.15 - Not Found</h3><h4>The request filtering module is configured "
+        b"to deny a request where the query string is too long.</h4></body></html>"
+    )
+    failure, error = error_for_answer(404, page, None, Operation.QUERY, "Companies")
+    assert failure is Failure.FINAL and isinstance(error, errors.NotFound)
+    assert is_query_too_long(error) and "404.15" in str(error)
+    _, route = error_for_answer(404, b'{"Message": "No HTTP resource"}', None, Operation.GET, "X")
+    assert isinstance(route, errors.NotFound) and not is_query_too_long(route)
