@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from autotask.errors import ConfigError
 from autotask.origins import is_autotask_host
@@ -31,6 +31,7 @@ __all__ = [
     "LEGACY_RENEGOTIATION_MODES",
     "OP_LEGACY_SERVER_CONNECT",
     "ca_bundle",
+    "failed_before_sending",
     "legacy_renegotiation_retry",
     "tls_context",
 ]
@@ -126,3 +127,56 @@ def legacy_renegotiation_retry(mode: str, host: str, error_text: str) -> bool:
         error_text: the TLS error's text.
     """
     return mode == "auto" and is_autotask_host(host) and LEGACY_REASON in error_text
+
+
+# Where urllib3 sets a connection up (TCP connect, TLS handshake): an exception raised below
+# these frames ended the try before a byte of the request was written.
+_CONNECT_FRAMES = frozenset({"_validate_conn", "_new_conn", "do_handshake"})
+# OpenSSL reasons that only a handshake gives (in case frames are unavailable).
+_HANDSHAKE_REASONS = frozenset(
+    {
+        "WRONG_VERSION_NUMBER",
+        "UNSUPPORTED_PROTOCOL",
+        "NO_PROTOCOLS_AVAILABLE",
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "NO_SHARED_CIPHER",
+        "NO_CIPHERS_AVAILABLE",
+        "VERSION_TOO_LOW",
+        "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+        LEGACY_REASON,
+    }
+)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps (cause, context, urllib3's wrapped ``args``)."""
+    todo: list[BaseException | None] = [exc]
+    seen: set[int] = set()
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [current.__cause__, current.__context__]
+        todo += [a for a in current.args if isinstance(a, BaseException)]
+
+
+def failed_before_sending(exc: BaseException) -> bool:
+    """True when ``exc`` arose while the connection was being set up, before the request.
+
+    A failed TLS handshake (a protocol or cipher mismatch, https spoken to a plain-http port, a
+    reset during it) sent no byte of the request, so even a write is safe to resend (issue 7
+    item 2). Known by where it was raised (urllib3's connection setup, ssl's handshake) or by
+    an OpenSSL reason that only a handshake gives.
+    """
+    for error in _chain(exc):
+        if isinstance(error, ssl.SSLError) and error.reason in _HANDSHAKE_REASONS:
+            return True
+        frames = error.__traceback__
+        while frames is not None:
+            if frames.tb_frame.f_code.co_name in _CONNECT_FRAMES:
+                return True
+            frames = frames.tb_next
+    return False

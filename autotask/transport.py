@@ -41,7 +41,12 @@ import urllib3.exceptions as u3
 from autotask._answers import parse_usage, read_answer
 from autotask._log import get_logger, mask
 from autotask._request import Request, StreamBody, json_bytes, request_url
-from autotask._tls import LEGACY_REASON, legacy_renegotiation_retry, tls_context
+from autotask._tls import (
+    LEGACY_REASON,
+    failed_before_sending,
+    legacy_renegotiation_retry,
+    tls_context,
+)
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
@@ -519,53 +524,6 @@ def _describe(body: Any) -> str:
     return f"<stream {type(body).__name__}>"
 
 
-# Where urllib3 sets a connection up (TCP connect, TLS handshake): an exception raised below
-# these frames ended the try before a byte of the request was written.
-_CONNECT_FRAMES = frozenset({"_validate_conn", "_new_conn", "do_handshake"})
-# OpenSSL reasons that only a handshake gives (in case frames are unavailable).
-_HANDSHAKE_REASONS = frozenset(
-    {
-        "WRONG_VERSION_NUMBER",
-        "UNSUPPORTED_PROTOCOL",
-        "NO_PROTOCOLS_AVAILABLE",
-        "TLSV1_ALERT_PROTOCOL_VERSION",
-        "SSLV3_ALERT_HANDSHAKE_FAILURE",
-        "NO_SHARED_CIPHER",
-        "NO_CIPHERS_AVAILABLE",
-        "VERSION_TOO_LOW",
-        "TLSV1_ALERT_INSUFFICIENT_SECURITY",
-        LEGACY_REASON,
-    }
-)
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and every exception it wraps (cause, context, urllib3's wrapped ``args``)."""
-    todo: list[BaseException | None] = [exc]
-    seen: set[int] = set()
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        todo += [current.__cause__, current.__context__]
-        todo += [a for a in current.args if isinstance(a, BaseException)]
-
-
-def _failed_before_sending(exc: BaseException) -> bool:
-    """True when ``exc`` arose while the connection was being set up, before the request."""
-    for error in _chain(exc):
-        if isinstance(error, ssl.SSLError) and error.reason in _HANDSHAKE_REASONS:
-            return True
-        frames = error.__traceback__
-        while frames is not None:
-            if frames.tb_frame.f_code.co_name in _CONNECT_FRAMES:
-                return True
-            frames = frames.tb_next
-    return False
-
-
 def _error_for_exception(
     exc: BaseException, operation: Operation, entity: str | None
 ) -> tuple[Failure, AutotaskError]:
@@ -587,7 +545,7 @@ def _error_for_exception(
             )
     if isinstance(exc, (u3.LocationValueError, u3.ProxyError, ValueError)):
         return Failure.FINAL, TransportError(f"cannot send: {exc}", operation=op, entity=entity)
-    if _failed_before_sending(exc):
+    if failed_before_sending(exc):
         # A failed handshake (protocol or cipher mismatch, a plain-http port, a reset during
         # it): no byte of the request left the client, so even a write is safe to resend.
         hint = ""
