@@ -29,7 +29,7 @@ from autotask import (
 )
 from autotask._tls import OP_LEGACY_SERVER_CONNECT, ca_bundle
 from tests.client.conftest import requests_to
-from tests.client.proxy import forwarding_proxy
+from tests.client.proxy import forwarding_proxy, legacy_tls_server
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator
 
 pytestmark = pytest.mark.skipif(
@@ -200,3 +200,29 @@ def test_legacy_renegotiation_auto_is_per_autotask_host_and_logged_once(
         assert not transport._allow_legacy_renegotiation("https://example.com/x", refused)
     warnings = [r for r in caplog.records if "legacy renegotiation" in r.getMessage()]
     assert len(warnings) == 1 and "webservices15.autotask.net" in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize("mode", ["auto", "never", "always"])
+def test_a_server_without_secure_renegotiation_and_each_legacy_mode(
+    mode: str, tmp_path: Path, certificate: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    # The front looks like Autotask's IIS to OpenSSL 3 (fact sheet §2). Its host is 127.0.0.1,
+    # not an Autotask host, so "auto" leaves it refused; "always" gets past the refusal (the
+    # handshake then fails for another reason: the front cannot complete it). Nothing is sent.
+    sleeps: list[float] = []
+    cert = (str(certificate[0]), str(certificate[1]))
+    config = {"ca_file": cert[0], "max_retries": 1, "tls_legacy_renegotiation": mode}
+    with (
+        legacy_tls_server(cert) as root,
+        _client(root + "ATServicesRest/", tmp_path, sleeps, {}, **config) as client,
+        caplog.at_level(logging.WARNING, logger="autotask"),
+        pytest.raises(TransportError) as info,
+    ):
+        client.tickets.create({"companyID": 1, "title": "never sent", "queueID": 29683325})
+    error = info.value
+    assert not isinstance(error, OutcomeUnknown) and error.applied is False
+    assert error.attempts == 2 and len(sleeps) == 1  # retried like a refused connection
+    refused = "UNSAFE_LEGACY_RENEGOTIATION_DISABLED" in str(error)
+    assert refused is (mode != "always")  # only "always" put the option in the SSL context
+    assert ("tls_legacy_renegotiation='always'" in str(error)) is refused  # the way out
+    assert not [r for r in caplog.records if "legacy renegotiation" in r.getMessage()]
