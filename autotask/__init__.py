@@ -22,6 +22,7 @@ from autotask._version import __version__
 _EXPORTS: dict[str, str] = {
     "AutotaskClient": "autotask.client",
     "RequestConfig": "autotask.config",
+    "RetryPolicy": "autotask.retry",
     "Credentials": "autotask.config",
     "F": "autotask.query",
     "Condition": "autotask.query",
@@ -63,6 +64,7 @@ __all__ = [
     "Progress",
     "RateLimited",
     "RequestConfig",
+    "RetryPolicy",
     "ServerError",
     "ThreadLimitExceeded",
     "TooManyRecords",
@@ -93,6 +95,7 @@ if TYPE_CHECKING:
     )
     from autotask.query import Condition, F, Group
     from autotask.records import parse_datetime, udf
+    from autotask.retry import RetryPolicy
 
 
 def __getattr__(name: str) -> Any:

@@ -25,9 +25,9 @@ from autotask._batch_ops import BatchOptions, batch
 from autotask._request import Request, json_bytes
 from autotask.batch import ItemResult
 from autotask.config import RequestConfig
-from autotask.errors import InvalidRequest, TooManyRecords
+from autotask.errors import InvalidRequest, NotFound, TooManyRecords
 from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
-from autotask.paging import iter_records, merge_by_id
+from autotask.paging import Keyset, iter_records, merge_by_id
 from autotask.query import (
     Condition,
     FilterLike,
@@ -98,7 +98,10 @@ class Entity:
     # -- reads -----------------------------------------------------------------------------
 
     def get(self, id: int) -> Record | None:
-        """The record with ``id``, or None when there is none (fact sheet §11.2).
+        """The record with ``id``, or None when there is none.
+
+        A missing record is 200 ``{"item": null}`` (fact sheet §11.2) or, on some servers, a
+        404 (§3.4): on a GET-by-id route the registry knows, both give None.
 
         Args:
             id: the record's id.
@@ -107,7 +110,12 @@ class Entity:
             AutotaskError: per CONTRACTS §3 (e.g. ``NotFound`` for an unknown route).
         """
         path = f"{self.routing.base_path}/{int(id)}"
-        answer = self._send(Operation.GET, "GET", path)
+        try:
+            answer = self._send(Operation.GET, "GET", path)
+        except NotFound:
+            if self.routing.gets_by_id:
+                return None
+            raise
         return parse_item(answer, Operation.GET, self.name)
 
     def query(
@@ -132,15 +140,21 @@ class Entity:
             page_size: records per request, 1-500 (default ``RequestConfig.page_size``).
         """
         with self._checking(Operation.QUERY):
+            self.routing.check_list_options(fields is not None, page_size is not None)
             terms = self._terms(filter)
             size = self._page_size(page_size, limit)
             chunks = split_in_lists(terms)
         if chunks == []:  # an empty in list matches nothing: ask nobody
             return iter(())
         if chunks is None:
-            return iter_records(self._transport, self._query_request(terms, fields, size), limit)
+            first = self._query_request(terms, fields, size)
+            return iter_records(self._transport, first, limit, self._keyset(terms, fields, size))
         streams = [
-            iter_records(self._transport, self._query_request(chunk, fields, size))
+            iter_records(
+                self._transport,
+                self._query_request(chunk, fields, size),
+                keyset=self._keyset(chunk, fields, size),
+            )
             for chunk in chunks
         ]
         merged = merge_by_id(streams)
@@ -441,6 +455,19 @@ class Entity:
         # Encoded once: every page re-POSTs exactly the same bytes (fact sheet §3.4).
         encoded = json_bytes(body)
         return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
+
+    def _keyset(
+        self, terms: Sequence[Any], fields: Sequence[str] | None, size: int
+    ) -> Keyset | None:
+        """The query again, AND ``id`` above the last id seen (paging.py: when a next-page link
+        is too long to follow); None for a list-only route, which takes no filter."""
+        if self.routing.list_only:
+            return None
+
+        def after(last_id: Any) -> Request:
+            return self._query_request((*terms, Condition("id", "gt", last_id)), fields, size)
+
+        return after
 
     def _change(
         self,
