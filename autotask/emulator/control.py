@@ -9,10 +9,10 @@
 - ``POST /_emulator/clock`` ``{"advance": seconds}``: moves the emulator's clock forward (every
   window: hourly budget, attachment bytes, and the server-set dates).
 - ``POST /_emulator/faults`` ``{"seed": 7, "rules": [...]}``: replaces the fault rules
-  (faults.py has the grammar; ``{"rules": []}`` clears); ``GET`` reads them back. A reset
+  (limits/faults.py has the grammar; ``{"rules": []}`` clears); ``GET`` reads them back. A reset
   restores the ``--faults`` rules.
 - ``POST /_emulator/permissions`` ``{"deny": ["Tickets:CUD", "Contacts"]}``: replaces what the
-  API user's security level lacks (permissions.py; ``{"deny": []}`` allows everything again);
+  API user's security level lacks (limits/permissions.py; ``{"deny": []}`` allows everything again);
   ``GET`` reads it back. A reset restores the ``--deny`` rules.
 
 ``stats`` also carries ``in_flight`` (requests holding a thread slot now, per entity), which
@@ -25,14 +25,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from autotask.emulator import attachments, demo, schema, wire
-from autotask.emulator.app import Api, Response, errors, json_response, method_not_allowed
+from autotask.emulator.api import attachments
 from autotask.emulator.clock import Clock
-from autotask.emulator.faults import FaultRuleError
-from autotask.emulator.handlers import Handlers
-from autotask.emulator.limit_stages import FaultLayer
-from autotask.emulator.permissions import PermissionRuleError, permissions_from_json
-from autotask.emulator.store import Store, stored_from_wire
+from autotask.emulator.demo import seeding
+from autotask.emulator.exchange import Response, errors, json_response, method_not_allowed
+from autotask.emulator.limits.faults import FaultRuleError
+from autotask.emulator.limits.permissions import (
+    PermissionRuleError,
+    PermissionState,
+    permissions_from_json,
+)
+from autotask.emulator.limits.stages import FaultStage, LimitStage
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.store import Store, stored_from_wire
+from autotask.emulator.pipeline import Api
 
 MAX_SEED = 1_000_000
 
@@ -42,17 +48,35 @@ class Control:
 
     ENDPOINTS = ("stats", "reset", "requests", "seed", "clock", "faults", "permissions")
 
-    def __init__(self, store: Store, api: Api, clock: Clock, reset: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        api: Api,
+        clock: Clock,
+        reset: Callable[[], None],
+        *,
+        faults: FaultStage,
+        limits: LimitStage,
+        permissions: PermissionState,
+    ) -> None:
+        """Create the control API.
+
+        Args:
+            store: the records (counts, seeding).
+            api: the pipeline (request counts and log).
+            clock: the clock ``POST /_emulator/clock`` moves.
+            reset: what ``POST /_emulator/reset`` does (app.Emulator.reset).
+            faults: the fault stage, whose rules are read and replaced here.
+            limits: the limit stage (thread rejections, peak concurrency, requests in flight).
+            permissions: the API user's permissions, switched here.
+        """
         self.store = store
         self.api = api
         self.clock = clock
         self._reset = reset
-        # The server wires these to the fault layer and the thread gate (limit_stages.py).
-        self.fault_layer: FaultLayer | None = None
-        self.handlers: Handlers | None = None  # its ``permissions`` are switched here
-        self.thread_rejections: Callable[[], dict[str, int]] = dict
-        self.max_concurrency: Callable[[], dict[str, int]] = dict
-        self.in_flight: Callable[[], dict[str, int]] = dict
+        self.faults = faults
+        self.limits = limits
+        self.permissions = permissions
         self._routes: dict[str, dict[str, Callable[[Any], Response]]] = {
             "stats": {"GET": self.stats},
             "reset": {"POST": self.reset},
@@ -85,10 +109,10 @@ class Control:
             {
                 "records": self.store.counts(),
                 "requests": self.api.request_counts(),
-                "faults": self.fault_layer.plan.counts() if self.fault_layer else {},
-                "thread_rejections": self.thread_rejections(),
-                "max_concurrency": self.max_concurrency(),
-                "in_flight": self.in_flight(),
+                "faults": self.faults.plan.counts(),
+                "thread_rejections": self.limits.gate.rejections(),
+                "max_concurrency": self.limits.gate.max_concurrency(),
+                "in_flight": self.limits.in_flight(),
             },
         )
 
@@ -118,7 +142,7 @@ class Control:
                 first_id = attachments.next_id(self.store)
             else:
                 first_id = self.store.max_id(entity) + 1
-            records = demo.generate(entity.name, count, first_id, refs)
+            records = seeding.generate(entity.name, count, first_id, refs)
             rows = []
             for index, record in enumerate(records):
                 doc, data = stored_from_wire(entity, record)
@@ -149,31 +173,23 @@ class Control:
 
     def read_faults(self, _: Any) -> Response:
         """GET faults: the active rules in the POST form."""
-        if self.fault_layer is None:
-            return json_response(200, {"seed": 0, "rules": []})
-        return json_response(200, self.fault_layer.plan.to_json())
+        return json_response(200, self.faults.plan.to_json())
 
     def set_faults(self, payload: Any) -> Response:
         """POST faults: replace the rules (CONTRACTS §5); 400 names what is wrong."""
-        if self.fault_layer is None:
-            return errors(404, "Faults are not available.")
         try:
-            return json_response(200, self.fault_layer.replace(payload))
+            return json_response(200, self.faults.replace(payload))
         except FaultRuleError as exc:
             return errors(400, str(exc))
 
     def read_permissions(self, _: Any) -> Response:
         """GET permissions: the active denials in the POST form."""
-        if self.handlers is None:
-            return json_response(200, {"deny": []})
-        return json_response(200, self.handlers.permissions.to_json())
+        return json_response(200, self.permissions.current.to_json())
 
     def set_permissions(self, payload: Any) -> Response:
         """POST permissions: replace the denials; 400 names what is wrong."""
-        if self.handlers is None:
-            return errors(404, "Permissions are not available.")
         try:
-            self.handlers.permissions = permissions_from_json(payload)
+            self.permissions.replace(permissions_from_json(payload))
         except PermissionRuleError as exc:
             return errors(400, str(exc))
-        return json_response(200, self.handlers.permissions.to_json())
+        return json_response(200, self.permissions.current.to_json())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autotask.emulator import schema
+from autotask.emulator.model import schema
 from tests import paths
 
 ROOT = Path(__file__).resolve().parents[3]

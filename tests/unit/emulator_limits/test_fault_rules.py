@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autotask.emulator.faults import (
+from autotask.emulator.limits.faults import (
     AFTER_KINDS,
     BEFORE_KINDS,
     KINDS,

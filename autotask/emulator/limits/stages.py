@@ -1,13 +1,15 @@
-"""The limits and faults plugged into the request pipeline (app.py's hook points).
+"""The limits and faults as stages of the request pipeline (pipeline.py's one plug-in shape).
 
-Two pieces, in this order around every ``/ATServicesRest/`` request:
+Two stages, in this order around every ``/ATServicesRest/`` request (app.py puts the
+authentication stage between them):
 
-1. ``FaultLayer`` (outermost, every API path, before routing and authentication, like a load
-   balancer or the network would): decides the request's faults (faults.py). A ``500``,
-   ``503``, ``429``, ``thread`` or ``reset-before`` answers instead of the API and nothing is
-   applied; ``reset-after`` and ``truncate`` spoil the answer of an applied request; ``slow``
-   marks the request for the limit stage's delay.
-2. ``LimitStage`` (a pipeline stage: after routing and authentication, before the handler):
+1. ``FaultStage`` (outermost, every API path, before authentication, like a load balancer or
+   the network would): decides the request's faults (faults.py). A ``500``, ``503``, ``429``,
+   ``thread`` or ``reset-before`` answers instead of the API and nothing is applied;
+   ``reset-after`` and ``truncate`` spoil the answer of an applied request (``after``);
+   ``slow`` marks the request for the limit stage's delay, and ``after`` serves it for a
+   request that never reached that stage.
+2. ``LimitStage`` (authenticated routes only, after authentication, before the handler):
    takes a slot in the thread gate of (integration code, entity acted on), then asks the hourly
    budget, then serves ``--latency-ms`` + the budget's added latency + the opt-in thread latency
    + ``slow`` *while holding the slot*, so the throughput bound is ``thread_limit / latency``
@@ -25,8 +27,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from autotask.emulator.app import Context, Response, errors
-from autotask.emulator.faults import (
+from autotask.emulator.exchange import Context, Response, errors
+from autotask.emulator.limits.faults import (
     NO_FAULT,
     CannedAnswer,
     FaultDecision,
@@ -35,8 +37,7 @@ from autotask.emulator.faults import (
     canned_answer,
     plan_from_json,
 )
-from autotask.emulator.limit_options import LimitSettings, Quirks
-from autotask.emulator.limits import (
+from autotask.emulator.limits.gates import (
     AttachmentWindow,
     Bucket,
     HourlyBudget,
@@ -46,6 +47,7 @@ from autotask.emulator.limits import (
     thread_threshold_text,
     threshold_information,
 )
+from autotask.emulator.settings import LimitSettings, Quirks
 
 Sleep = Callable[[float], None]
 
@@ -92,6 +94,8 @@ class LimitStage:
 
     def before(self, ctx: Context) -> Response | None:
         """Take the slot, count the request, serve the latency; or answer a rejection."""
+        if ctx.route is None or not ctx.route.auth:
+            return None  # unrouted, versioninformation, zoneInformation: no limits
         bucket = None
         concurrent = 0
         if ctx.bucket is not None:
@@ -150,11 +154,11 @@ class LimitStage:
         self.attachments.reset()
 
 
-class FaultLayer:
+class FaultStage:
     """Decides and applies the injected faults of each API request (see the module docstring)."""
 
     def __init__(self, limits: LimitSettings, quirks: Quirks) -> None:
-        """Create the layer with the ``--faults`` rules and ``--fault-seed``.
+        """Create the stage with the ``--faults`` rules and ``--fault-seed``.
 
         Args:
             limits: the limit and fault flags.
@@ -176,23 +180,13 @@ class FaultLayer:
             for kind in ("429", "thread", "500", "503")
         }
 
-    def decide(self, ctx: Context) -> FaultDecision:
-        """The faults of this request (``NO_FAULT`` fast when no rule is set)."""
-        if not self.plan.active:
-            return NO_FAULT
-        decision = self.plan.decide(ctx.method, ctx.path)
-        ctx.slow = decision.slow
-        return decision
-
-    def serve_slow(self, ctx: Context) -> None:
-        """Serve a ``slow`` delay the limit stage did not (unauthenticated or refused routes)."""
-        if ctx.slow:
-            ctx.slow = False
-            ctx.latency += self.limits.slow_ms / 1000
-            time.sleep(self.limits.slow_ms / 1000)
-
-    def answer(self, decision: FaultDecision) -> Response:
-        """The answer of a before-apply fault: a canned answer, or a dropped connection."""
+    def before(self, ctx: Context) -> Response | None:
+        """Answer a before-apply fault, or mark the request for an after-apply one."""
+        decision = self._decide(ctx)
+        if not decision.before:
+            ctx.fault = decision.kind  # None, or reset-after / truncate for ``after``
+            return None
+        self._serve_slow(ctx)
         if decision.kind == "reset-before":
             return Response(0, b"", drop=True)
         assert decision.kind is not None
@@ -201,9 +195,12 @@ class FaultLayer:
             canned.status, canned.body, canned.headers, content_type=canned.content_type
         )
 
-    def spoil(self, decision: FaultDecision, response: Response) -> Response:
-        """Lose (reset-after) or cut short (truncate) the answer of an applied request."""
-        if decision.kind == "reset-after":
+    def after(self, ctx: Context, response: Response) -> Response:
+        """Serve a ``slow`` delay no later stage served, then spoil an applied answer."""
+        self._serve_slow(ctx)
+        if ctx.fault is None:
+            return response
+        if ctx.fault == "reset-after":
             return Response(response.status, b"", drop=True)
         # truncate: the status line, the headers (with the full Content-Length) and half of
         # the body go out, then the connection closes.
@@ -215,6 +212,21 @@ class FaultLayer:
             truncate_at=len(response.body) // 2,
             content_type=response.content_type,
         )
+
+    def _decide(self, ctx: Context) -> FaultDecision:
+        """The faults of this request (``NO_FAULT`` fast when no rule is set)."""
+        if not self.plan.active:
+            return NO_FAULT
+        decision = self.plan.decide(ctx.method, ctx.path)
+        ctx.slow = decision.slow
+        return decision
+
+    def _serve_slow(self, ctx: Context) -> None:
+        """Serve a ``slow`` delay the limit stage did not (unauthenticated or refused routes)."""
+        if ctx.slow:
+            ctx.slow = False
+            ctx.latency += self.limits.slow_ms / 1000
+            time.sleep(self.limits.slow_ms / 1000)
 
     def replace(self, body: object) -> dict[str, object]:
         """Serve ``POST /_emulator/faults``: new rules and seed; returns the plan read back.

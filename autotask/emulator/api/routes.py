@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autotask.emulator import schema
-from autotask.emulator.schema import ChildRoute, EntityDef
+from autotask.emulator.model import schema
+from autotask.emulator.model.schema import ChildRoute, EntityDef
 
 UNMATCHED = "(unmatched)"
 

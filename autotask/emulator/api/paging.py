@@ -23,8 +23,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from autotask.emulator import wire
-from autotask.emulator.query_eval import MAX_PAGE_SIZE, MAX_RECORDS_TEXT, QueryError, lower_keys
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import wire
+from autotask.emulator.rules.query import MAX_PAGE_SIZE, MAX_RECORDS_TEXT, QueryError
 
 LINK_MEMORY_SIZE = 10_000
 # A POST query longer than this (a long ``in`` list) is left out of its links, so they stay short

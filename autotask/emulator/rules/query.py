@@ -17,8 +17,8 @@ fact sheet §11 defaults (CONTRACTS §5):
 - At most one UDF condition (§3.2, D-UDF).
 - NULL follows SQL: ``noteq``, ``gt``... never match a null value; ``notExist`` does.
 
-Compiled SQL reads the stored doc with ``json_extract`` (store.py); ``id`` uses the primary key.
-The string semantics live in the SQL functions of ``SQL_FUNCTIONS``.
+Compiled SQL reads the stored doc with ``json_extract`` (model/store.py); ``id`` uses the primary
+key. The string semantics live in the SQL functions of ``SQL_FUNCTIONS``.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autotask.emulator import store, wire
-from autotask.emulator.options import Quirks
-from autotask.emulator.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, UdfDef
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import store, wire
+from autotask.emulator.model.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, UdfDef
+from autotask.emulator.settings import Quirks
 
 MAX_PAGE_SIZE = 500  # fact sheet §3.3
 FILTERS_NULL = "Value cannot be null.\r\nParameter name: filters"  # §11.4, verbatim
@@ -100,11 +101,6 @@ class Query:
     page_size: int  # MaxRecords, default 500
     fields: tuple[str, ...] | None  # IncludeFields (canonical names), None = every field
     udfs: tuple[str, ...] | None  # UDFs named in IncludeFields (None = every UDF)
-
-
-def lower_keys(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """``obj`` with lower-cased keys: the API reads body keys case-insensitively (§3.2)."""
-    return {str(k).lower(): v for k, v in obj.items()}
 
 
 def parse_search(text: str | None) -> Any:

@@ -32,10 +32,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autotask.emulator import schema, wire
-from autotask.emulator.options import Quirks
-from autotask.emulator.query_eval import bad_value_text, lower_keys
-from autotask.emulator.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, FieldDef
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, FieldDef
+from autotask.emulator.rules.query import bad_value_text
+from autotask.emulator.settings import Quirks
 
 UPDATE_SUFFIX = "Error updating entity for record number [1]."
 NOT_FOUND_DELETE = (
