@@ -17,7 +17,7 @@ from autotask.emulator.clock import Clock
 from autotask.emulator.control import Control
 from autotask.emulator.demo.records import demo_dataset
 from autotask.emulator.limits.permissions import PermissionState
-from autotask.emulator.limits.stages import FaultStage, LimitStage
+from autotask.emulator.limits.stages import FaultStage, LimitStage, QueryStringLimit
 from autotask.emulator.model import schema
 from autotask.emulator.model.store import Store, stored_from_wire
 from autotask.emulator.pipeline import Api, Authentication
@@ -49,7 +49,12 @@ class Emulator:
         self.handlers = Handlers(
             settings, self.store, writes, self.permissions, self.limits.threshold_info
         )
-        stages = (self.faults, Authentication(settings), self.limits)
+        stages = (
+            self.faults,
+            QueryStringLimit(settings.quirks.max_query_string),
+            Authentication(settings),
+            self.limits,
+        )
         self.api = Api(self.clock, self.handlers, stages)
         self.control = Control(
             self.store,

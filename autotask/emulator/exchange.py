@@ -26,6 +26,7 @@ class Context:
     method: str
     path: str  # after /ATServicesRest/, without the query string
     query: Mapping[str, str]  # query parameters, names lower-cased (ASP.NET binds them so)
+    query_length: int  # characters of the raw (percent-encoded) query string, as IIS counts
     headers: Mapping[str, str]  # case-insensitive (email.message.Message)
     body: bytes
     base_url: str  # http://HOST:PORT/ATServicesRest/ from the Host header (CONTRACTS §5)

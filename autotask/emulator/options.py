@@ -99,6 +99,7 @@ def quirks_from(ns: argparse.Namespace) -> Quirks:
         attachment_item_wrapper=ns.attachment_wrapper == "item",
         attachment_data_child_only=ns.attachment_data == "child",
         attachment_queries_need_parent=ns.attachment_queries == "parent",
+        max_query_string=ns.max_query_string,
     )
 
 
@@ -167,6 +168,15 @@ def add_quirk_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_BODY_BYTES,
         metavar="N",
         help="largest request body accepted (default: %(default)s = 10 MiB)",
+    )
+    qrk.add_argument(
+        "--max-query-string",
+        type=non_negative,
+        default=0,
+        metavar="N",
+        help="answer a request whose query string is longer than N characters the way an IIS "
+        "front does, 404 with its 404.15 page (IIS's default limit is 2048; default: 0, any "
+        "length)",
     )
     qrk.add_argument(
         "--thread-limit-text",

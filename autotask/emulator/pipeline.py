@@ -16,8 +16,9 @@ way (CONTRACTS §5):
 - ``reset()`` runs on ``POST /_emulator/reset``.
 
 The emulator's stages, outermost first (app.py): the faults (a load balancer or the network
-fails a request whatever its route, before routing and authentication), ``Authentication``
-(below), then the limits (thread gate, hourly budget, latency). A path that resolves to no
+fails a request whatever its route, before routing and authentication), the query-string limit
+of an IIS front (``--max-query-string``), ``Authentication`` (below), then the limits (thread
+gate, hourly budget, latency). A path that resolves to no
 route passes the stages untouched and is answered 404/405 here.
 """
 

@@ -127,6 +127,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 method=self.command,
                 path=path[len(API_PREFIX) :],
                 query={k.lower(): v for k, v in parse_qsl(url.query, keep_blank_values=True)},
+                query_length=len(url.query),
                 headers=self.headers,  # type: ignore[arg-type]  # a Message: get() and items()
                 body=body,
                 base_url=f"http://{host}/ATServicesRest/",

@@ -47,6 +47,8 @@ class Quirks:
         attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
         attachment_queries_need_parent: attachment queries must name the parent id field and
             include the children's attachments (default, since 2021.1, §7); off: any filter.
+        max_query_string: the longest query string an IIS front accepts (0: any; IIS's own
+            default is 2,048); longer ones get IIS's 404.15 page (issue 7 item 6).
     """
 
     auth_failure_status: int = 500
@@ -67,6 +69,7 @@ class Quirks:
     attachment_item_wrapper: bool = False
     attachment_data_child_only: bool = False
     attachment_queries_need_parent: bool = True
+    max_query_string: int = 0
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,5 @@ class Handlers:
 
 
 def _link_search(body: Any) -> str:
-    """The ``search`` a POST query's links carry: its body, or "" when too long for a URL."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= paging.MAX_LINK_SEARCH else ""
+    """The ``search`` a POST query's links carry: its body, however long (api/paging.py)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

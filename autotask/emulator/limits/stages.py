@@ -1,7 +1,7 @@
 """The limits and faults as stages of the request pipeline (pipeline.py's one plug-in shape).
 
-Two stages, in this order around every ``/ATServicesRest/`` request (app.py puts the
-authentication stage between them):
+Three stages, in this order around every ``/ATServicesRest/`` request (app.py puts the
+authentication stage before the limits):
 
 1. ``FaultStage`` (outermost, every API path, before authentication, like a load balancer or
    the network would): decides the request's faults (faults.py). A ``500``, ``503``, ``429``,
@@ -9,7 +9,10 @@ authentication stage between them):
    ``reset-after`` and ``truncate`` spoil the answer of an applied request (``after``);
    ``slow`` marks the request for the limit stage's delay, and ``after`` serves it for a
    request that never reached that stage.
-2. ``LimitStage`` (authenticated routes only, after authentication, before the handler):
+2. ``QueryStringLimit`` (``--max-query-string N``, off by default): IIS's request filtering in
+   front of the API refuses a query string longer than N characters (its default limit is
+   2,048) with its 404.15 page, before ASP.NET routes or authenticates anything.
+3. ``LimitStage`` (authenticated routes only, after authentication, before the handler):
    takes a slot in the thread gate of (integration code, entity acted on), then asks the hourly
    budget, then serves ``--latency-ms`` + the budget's added latency + the opt-in thread latency
    + ``slow`` *while holding the slot*, so the throughput bound is ``thread_limit / latency``
@@ -242,3 +245,43 @@ class FaultStage:
         """Back to the ``--faults`` rules, with fresh RNGs and counters."""
         self.plan.replace(self.start_rules, self.start_seed)
         self.plan.reset()
+
+
+# IIS's answer to a query string over requestLimits/@maxQueryString: HTTP 404 with substatus 15
+# and its error page (an HTML body, not JSON). The two sentences are the ones IIS prints.
+QUERY_STRING_TOO_LONG = (
+    b"<!DOCTYPE html>\r\n<html><head><title>IIS Detailed Error - 404.15 - Not Found</title>"
+    b"</head>\r\n<body><h3>HTTP Error 404.15 - Not Found</h3>\r\n"
+    b"<h4>The request filtering module is configured to deny a request where the query string "
+    b"is too long.</h4>\r\n"
+    b"<p>Most likely causes: request filtering is configured on the web server to deny the "
+    b"request because the query string is too long.</p>\r\n"
+    b"<p>Things you can try: verify the configuration/system.webServer/security/"
+    b"requestFiltering/requestLimits@maxQueryString setting.</p>\r\n</body></html>\r\n"
+)
+
+
+class QueryStringLimit:
+    """IIS request filtering: a query string over ``limit`` characters gets the 404.15 page."""
+
+    def __init__(self, limit: int) -> None:
+        """Create the stage.
+
+        Args:
+            limit: the longest query string accepted, in characters of the raw (encoded)
+                string; 0 accepts any length.
+        """
+        self.limit = limit
+
+    def before(self, ctx: Context) -> Response | None:
+        """Refuse an over-long query string, whatever the route."""
+        if self.limit and ctx.query_length > self.limit:
+            return Response(404, QUERY_STRING_TOO_LONG, content_type="text/html")
+        return None
+
+    def after(self, ctx: Context, response: Response) -> Response:
+        """Nothing to undo."""
+        return response
+
+    def reset(self) -> None:
+        """No state."""
