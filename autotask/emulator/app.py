@@ -55,7 +55,12 @@ class Emulator:
             Authentication(settings),
             self.limits,
         )
-        self.api = Api(self.clock, self.handlers, stages)
+        self.api = Api(
+            self.clock,
+            self.handlers,
+            stages,
+            asp_net_server_errors=settings.quirks.asp_net_server_errors,
+        )
         self.control = Control(
             self.store,
             self.api,

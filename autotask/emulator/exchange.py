@@ -9,6 +9,7 @@ the API does: JSON only, keys case-insensitive (§3.2).
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Mapping
@@ -78,6 +79,24 @@ def errors(status: int, *texts: str) -> Response:
 def message(status: int, text: str) -> Response:
     """ASP.NET Web API's framework error shape: ``{"Message": "..."}`` (fact sheet §5)."""
     return json_response(status, {"Message": text})
+
+
+# Autotask's own unexpected failure, in the usual errors[] envelope (issue 8 item 3; two spaces
+# after the first sentence, as quoted). The Error ID here counts up per emulator process.
+UNEXPECTED_ERROR_TEXT = (
+    "An unexpected error has occurred.  If the problem persists, please contact Autotask "
+    "Support and reference Error ID: {}"
+)
+_error_ids = itertools.count(1)  # next() on a count is atomic: request threads share it
+
+
+def unexpected_error(asp_net: bool = False) -> Response:
+    """500 for a server-side failure: Autotask's errors[] text with a fresh Error ID, or with
+    ``asp_net`` (``--server-error-body message``) ASP.NET Web API's bare
+    ``{"Message": "An error has occurred."}`` for an unhandled exception (fact sheet §5)."""
+    if asp_net:
+        return message(500, "An error has occurred.")
+    return errors(500, UNEXPECTED_ERROR_TEXT.format(next(_error_ids)))
 
 
 def method_not_allowed(method: str) -> Response:

@@ -100,6 +100,7 @@ def quirks_from(ns: argparse.Namespace) -> Quirks:
         attachment_data_child_only=ns.attachment_data == "child",
         attachment_queries_need_parent=ns.attachment_queries == "parent",
         max_query_string=ns.max_query_string,
+        asp_net_server_errors=ns.server_error_body == "message",
     )
 
 
@@ -255,6 +256,13 @@ _CHOICE_QUIRKS: tuple[tuple[str, tuple[str, str], str], ...] = (
         "queries on an attachment entity: must name its parent id field (ticketID) and include "
         "the attachments of its children, as since 2021.1; or take any filter and return own "
         "rows only",
+    ),
+    (
+        "--server-error-body",
+        ("errors", "message"),
+        "body of the 500 fault and of the emulator's own failures: Autotask's errors[] text "
+        '"An unexpected error has occurred. ... Error ID: N", or ASP.NET\'s {"Message": "An '
+        'error has occurred."}',
     ),
     (
         "--include-fields-id",

@@ -41,6 +41,7 @@ from autotask.emulator.exchange import (
     message,
     method_not_allowed,
     not_found,
+    unexpected_error,
 )
 from autotask.emulator.model import wire
 from autotask.emulator.settings import Settings
@@ -115,14 +116,24 @@ class Authentication:
 class Api:
     """The pipeline of every ``/ATServicesRest/`` request."""
 
-    def __init__(self, clock: Clock, handler: Handler, stages: Sequence[Stage] = ()) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        handler: Handler,
+        stages: Sequence[Stage] = (),
+        *,
+        asp_net_server_errors: bool = False,
+    ) -> None:
         """Create the pipeline.
 
         Args:
             clock: the emulator's clock (request log times).
             handler: serves routed requests once every stage let them through.
             stages: the stages, outermost first.
+            asp_net_server_errors: answer a failure of the emulator itself with ASP.NET's
+                ``{"Message"}`` body instead of Autotask's unexpected-error text.
         """
+        self.asp_net_server_errors = asp_net_server_errors
         self.clock = clock
         self.handler = handler
         self.stages: tuple[Stage, ...] = tuple(stages)
@@ -148,7 +159,7 @@ class Api:
                 response = self._serve(ctx, resolved)
         except Exception:  # the server must survive any bug with a 500, never die
             log.exception("unhandled error serving %s %s", ctx.method, ctx.path)
-            response = errors(500, "An unexpected error occurred in the emulator.")
+            response = unexpected_error(self.asp_net_server_errors)
         for stage in reversed(passed):
             response = stage.after(ctx, response)
         self._record(ctx, response)

@@ -47,6 +47,9 @@ class Quirks:
         attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
         attachment_queries_need_parent: attachment queries must name the parent id field and
             include the children's attachments (default, since 2021.1, §7); off: any filter.
+        asp_net_server_errors: the ``500`` fault and the emulator's own failures answer ASP.NET's
+            ``{"Message": "An error has occurred."}`` (default: Autotask's errors[] text "An
+            unexpected error has occurred. ... Error ID: N", issue 8 item 3).
         max_query_string: the longest query string an IIS front accepts (0: any; IIS's own
             default is 2,048); longer ones get IIS's 404.15 page (issue 7 item 6).
     """
@@ -70,6 +73,7 @@ class Quirks:
     attachment_data_child_only: bool = False
     attachment_queries_need_parent: bool = True
     max_query_string: int = 0
+    asp_net_server_errors: bool = False
 
 
 @dataclass(frozen=True)

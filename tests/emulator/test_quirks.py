@@ -38,6 +38,7 @@ SWITCHED = (
     "--unknown-body-fields", "reject",
     "--version-information", "v1",
     "--max-query-string", "2048",
+    "--server-error-body", "message",
 )  # fmt: skip
 
 
@@ -246,3 +247,15 @@ def test_max_query_string(api: Api, switched: Api) -> None:
     padding = 2048 - len(path.split("?", 1)[1]) - len("&x=")
     assert switched.get(path + "&x=" + "a" * padding).status == 200
     assert switched.get(path + "&x=" + "a" * (padding + 1)).status == 404
+
+
+def test_server_error_body(api: Api, switched: Api) -> None:
+    # Default: Autotask's errors[] text (issue 8 item 3); switched: ASP.NET's bare Message.
+    rule = {"rules": [{"kind": "500", "route": "GET:*/Companies/*", "times": 1}]}
+    answers = []
+    for client in (api, switched):
+        client.emulator.control("POST", "faults", rule)
+        answers.append(client.get("Companies/174"))
+    assert [a.status for a in answers] == [500, 500]
+    assert answers[0].errors[0].startswith("An unexpected error has occurred.  If the problem")
+    assert answers[1].json == {"Message": "An error has occurred."}

@@ -4,8 +4,9 @@ Three stages, in this order around every ``/ATServicesRest/`` request (app.py pu
 authentication stage before the limits):
 
 1. ``FaultStage`` (outermost, every API path, before authentication, like a load balancer or
-   the network would): decides the request's faults (faults.py). A ``500``, ``503``, ``429``,
-   ``thread`` or ``reset-before`` answers instead of the API and nothing is applied;
+   the network would): decides the request's faults (faults.py). A ``500`` (Autotask's
+   unexpected-error answer), ``503``, ``429``, ``thread`` or ``reset-before`` answers instead
+   of the API and nothing is applied;
    ``reset-after`` and ``truncate`` spoil the answer of an applied request (``after``);
    ``slow`` marks the request for the limit stage's delay, and ``after`` serves it for a
    request that never reached that stage.
@@ -30,7 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from autotask.emulator.exchange import Context, Response, errors
+from autotask.emulator.exchange import Context, Response, errors, unexpected_error
 from autotask.emulator.limits.faults import (
     NO_FAULT,
     CannedAnswer,
@@ -169,6 +170,7 @@ class FaultStage:
                 answer exactly like the real limits.
         """
         self.limits = limits
+        self.quirks = quirks
         self.start_rules: tuple[FaultRule, ...] = limits.faults
         self.start_seed = limits.fault_seed
         self.plan = FaultPlan(limits.faults, limits.fault_seed)
@@ -180,7 +182,7 @@ class FaultStage:
                 request_text=hourly_text(limits, quirks),
                 retry_after=limits.fault_retry_after,
             )
-            for kind in ("429", "thread", "500", "503")
+            for kind in ("429", "thread", "503")
         }
 
     def before(self, ctx: Context) -> Response | None:
@@ -193,6 +195,8 @@ class FaultStage:
         if decision.kind == "reset-before":
             return Response(0, b"", drop=True)
         assert decision.kind is not None
+        if decision.kind == "500":
+            return unexpected_error(self.quirks.asp_net_server_errors)
         canned = self._answers[decision.kind]
         return Response(
             canned.status, canned.body, canned.headers, content_type=canned.content_type
