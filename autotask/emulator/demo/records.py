@@ -1,6 +1,7 @@
 """The hand-shaped ``demo`` data set: ``demo_dataset``.
 
-A small managed-service provider: resources and roles, customer companies with contacts,
+A small managed-service provider: resources with the roles and queues they hold (organization.py),
+customer companies with contacts,
 contracts, tickets with notes and checklists, projects with phases and tasks, time entries
 and billing items, opportunities, configuration items, appointments, holidays, a few
 attachments and one ticket webhook. Text mixes languages on purpose (non-ASCII, trailing spaces,
@@ -29,6 +30,7 @@ from autotask.emulator.demo.base import (
     first_contact,
     pick,
 )
+from autotask.emulator.demo.organization import organization
 
 
 def demo_dataset() -> dict[str, list[Record]]:
@@ -44,6 +46,7 @@ def demo_dataset() -> dict[str, list[Record]]:
     """
     s = DemoSet()
     _people(s)
+    organization(s)
     _companies(s)
     _contracts_and_sales(s)
     _projects(s)
