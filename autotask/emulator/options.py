@@ -101,6 +101,10 @@ def quirks_from(ns: argparse.Namespace) -> Quirks:
         attachment_queries_need_parent=ns.attachment_queries == "parent",
         max_query_string=ns.max_query_string,
         asp_net_server_errors=ns.server_error_body == "message",
+        valueless_boolean_is_false=ns.condition_without_value == "false",
+        lenient_filter_values=ns.filter_values == "lenient",
+        get_empty_filter_all=ns.get_empty_filter == "all",
+        max_in_values=ns.max_in_values,
     )
 
 
@@ -169,6 +173,15 @@ def add_quirk_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_BODY_BYTES,
         metavar="N",
         help="largest request body accepted (default: %(default)s = 10 MiB)",
+    )
+    qrk.add_argument(
+        "--max-in-values",
+        type=non_negative,
+        default=0,
+        metavar="N",
+        help="refuse an in or notIn list of more than N values with the SOAP-era 500 "
+        "\"Invalid query syntax. Queries are limited to N or fewer 'OR' conditions.\" "
+        "(default: 0, no limit)",
     )
     qrk.add_argument(
         "--max-query-string",
@@ -256,6 +269,23 @@ _CHOICE_QUIRKS: tuple[tuple[str, tuple[str, str], str], ...] = (
         "queries on an attachment entity: must name its parent id field (ticketID) and include "
         "the attachments of its children, as since 2021.1; or take any filter and return own "
         "rows only",
+    ),
+    (
+        "--filter-values",
+        ("lenient", "strict"),
+        'filter values read like a .NET model binder reads them ("true"/"false" on boolean '
+        "fields, booleans as 1/0 on integer fields), or booleans only as JSON true/false",
+    ),
+    (
+        "--condition-without-value",
+        ("false", "null"),
+        "a boolean condition with no value key compares with false, or is the null it decodes "
+        "to (500)",
+    ),
+    (
+        "--get-empty-filter",
+        ("all", "none"),
+        'a GET query\'s search with "filter": [] returns every row, or none like a POST query',
     ),
     (
         "--server-error-body",

@@ -47,6 +47,15 @@ class Quirks:
         attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
         attachment_queries_need_parent: attachment queries must name the parent id field and
             include the children's attachments (default, since 2021.1, §7); off: any filter.
+        valueless_boolean_is_false: a boolean condition without a ``value`` key compares with
+            false (default, issue 15 item 1, assumed); off: it is the null it decodes to (500).
+        lenient_filter_values: filter values are read like a .NET model binder reads them:
+            "true"/"false" on boolean fields, booleans as 1/0 on integer fields (default, issue
+            15 item 2, assumed); off: booleans only as JSON true/false (§3.2).
+        get_empty_filter_all: ``"filter": []`` in a GET query's ``search`` matches every row
+            (default, issue 15 item 3, assumed); off: nothing, like a POST query (§11.4).
+        max_in_values: refuse an ``in``/``notIn`` list of more values with the SOAP-era text
+            (0: off, the default; issue 8 item 5).
         asp_net_server_errors: the ``500`` fault and the emulator's own failures answer ASP.NET's
             ``{"Message": "An error has occurred."}`` (default: Autotask's errors[] text "An
             unexpected error has occurred. ... Error ID: N", issue 8 item 3).
@@ -74,6 +83,10 @@ class Quirks:
     attachment_queries_need_parent: bool = True
     max_query_string: int = 0
     asp_net_server_errors: bool = False
+    valueless_boolean_is_false: bool = True
+    lenient_filter_values: bool = True
+    get_empty_filter_all: bool = True
+    max_in_values: int = 0
 
 
 @dataclass(frozen=True)

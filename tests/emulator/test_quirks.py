@@ -39,6 +39,7 @@ SWITCHED = (
     "--version-information", "v1",
     "--max-query-string", "2048",
     "--server-error-body", "message",
+    "--max-in-values", "500",
 )  # fmt: skip
 
 
@@ -259,3 +260,21 @@ def test_server_error_body(api: Api, switched: Api) -> None:
     assert [a.status for a in answers] == [500, 500]
     assert answers[0].errors[0].startswith("An unexpected error has occurred.  If the problem")
     assert answers[1].json == {"Message": "An error has occurred."}
+
+
+def test_max_in_values(api: Api, switched: Api) -> None:
+    # Off by default; --max-in-values 500 refuses a longer in/notIn list with the SOAP-era text
+    # (fact sheet §3.2, issue 8 item 5), so a client's splitting meets a real refusal.
+    values = list(range(1, 502))
+    for op in ("in", "notIn"):
+        condition = [{"op": op, "field": "id", "value": values}]
+        assert api.query("Companies", condition).status == 200
+        refused = switched.query("Companies", condition)
+        assert refused.status == 500
+        assert refused.errors == [
+            "Invalid query syntax. Queries are limited to 500 or fewer 'OR' conditions."
+        ]
+        at_limit = [{"op": op, "field": "id", "value": values[:500]}]
+        assert switched.query("Companies", at_limit).status == 200
+    nested = {"op": "or", "items": [{"op": "in", "field": "id", "value": values}]}
+    assert switched.post("Companies/query/count", {"filter": [nested]}).status == 500

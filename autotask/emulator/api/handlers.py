@@ -199,8 +199,8 @@ class Handlers:
             return Response(200, b'{"item":null}')
         return Response(200, b'{"item":' + encoder.encode(doc).encode("utf-8") + b"}")
 
-    def _compile(self, entity: EntityDef, body: Any) -> Query:
-        query = compile_query(entity, body, self.settings.quirks)
+    def _compile(self, entity: EntityDef, body: Any, *, get: bool = False) -> Query:
+        query = compile_query(entity, body, self.settings.quirks, get=get)
         if entity.attachment and self.settings.quirks.attachment_queries_need_parent:
             attachments.require_parent_condition(entity, body)
         return query
@@ -215,14 +215,15 @@ class Handlers:
             search = _link_search(body)
         else:
             search = ctx.query.get("search") or ""
-            query = self._compile(entity, parse_search(ctx.query.get("search")))
+            query = self._compile(entity, parse_search(ctx.query.get("search")), get=True)
         return self._page(ctx, entity, query, start_id=-1, previous=(), search=search)
 
     def do_count(self, ctx: Context) -> Response:
         """POST|GET {E}/query/count: ``{queryCount}``."""
         entity = route_entity(ctx)
-        body = json_body(ctx) if ctx.method == "POST" else parse_search(ctx.query.get("search"))
-        query = self._compile(entity, body)
+        get = ctx.method != "POST"
+        body = parse_search(ctx.query.get("search")) if get else json_body(ctx)
+        query = self._compile(entity, body, get=get)
         return json_response(
             200, {"queryCount": self.store.count(entity, query.where, query.params)}
         )
@@ -238,7 +239,7 @@ class Handlers:
         body = json_body(ctx) if ctx.method == "POST" else parse_search(search)
         if body is None:
             raise QueryError(FILTERS_NULL)
-        query = self._compile(entity, body)
+        query = self._compile(entity, body, get=ctx.method != "POST")
         if lower_keys(body).get("maxrecords") is None:
             query = Query(query.where, query.params, position.page_size, query.fields, query.udfs)
         return self._page(
