@@ -95,3 +95,31 @@ def test_an_empty_filter_in_a_get_search_lists_every_row(api: Api, strict: Api) 
     following = api.get(page["pageDetails"]["nextPageUrl"], absolute=True).json
     assert len(page["items"]) + len(following["items"]) == 6
     assert strict.get_query("Roles", {"filter": []}).json["items"] == []
+
+
+def test_task_categories_and_person_types_are_picklists(api: Api) -> None:
+    # Tasks.taskCategoryID is served as a picklist live (2 = Standard, tasks_query_page.json);
+    # creatorType/lastActivityPersonType are picklists in the real Ticket metadata, and so
+    # are the same-named fields elsewhere.
+    fields = {f["name"]: f for f in api.get("Tasks/entityInformation/fields").json["fields"]}
+    category = fields["taskCategoryID"]
+    assert category["isPickList"] is True
+    assert [(p["value"], p["label"]) for p in category["picklistValues"]] == [("2", "Standard")]
+    for name in ("creatorType", "lastActivityPersonType", "completedByType"):
+        values = [(p["value"], p["label"]) for p in fields[name]["picklistValues"]]
+        assert values == [("1", "Resource"), ("2", "Contact")], name
+    for entity in ("Projects", "ConfigurationItems"):
+        listed = api.get(f"{entity}/entityInformation/fields").json["fields"]
+        person = next(f for f in listed if f["name"] == "lastActivityPersonType")
+        assert person["isPickList"] is True, entity
+    items = api.get("ConfigurationItems/entityInformation/fields").json["fields"]
+    ci_category = next(f for f in items if f["name"] == "configurationItemCategoryID")
+    assert ci_category["referenceEntityType"] == "ConfigurationItemCategory"
+    # The picklist is enforced on writes like every other.
+    project = api.ids("Projects", MaxRecords=1)[0]
+    task = {"title": "Categorised", "status": 1, "taskType": 1, "taskCategoryID": 9}
+    refused = api.post(f"Projects/{project}/Tasks", task)
+    assert refused.status == 500
+    assert "Picklist value [9] does not exist for taskCategoryID" in refused.errors
+    new_id = api.create(f"Projects/{project}/Tasks", {**task, "taskCategoryID": 2})
+    assert api.item("Tasks", new_id)["taskCategoryID"] == 2
