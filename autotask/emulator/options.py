@@ -101,6 +101,8 @@ def quirks_from(ns: argparse.Namespace) -> Quirks:
         attachment_queries_need_parent=ns.attachment_queries == "parent",
         max_query_string=ns.max_query_string,
         asp_net_server_errors=ns.server_error_body == "message",
+        business_rules=ns.business_rules == "enforce",
+        reject_kept_field_changes=ns.kept_fields == "reject",
         valueless_boolean_is_false=ns.condition_without_value == "false",
         lenient_filter_values=ns.filter_values == "lenient",
         get_empty_filter_all=ns.get_empty_filter == "all",
@@ -269,6 +271,19 @@ _CHOICE_QUIRKS: tuple[tuple[str, tuple[str, str], str], ...] = (
         "queries on an attachment entity: must name its parent id field (ticketID) and include "
         "the attachments of its children, as since 2021.1; or take any filter and return own "
         "rows only",
+    ),
+    (
+        "--business-rules",
+        ("enforce", "off"),
+        "cross-field rules Autotask enforces beyond the field metadata (a ticket needs a queue or "
+        "a resource with a role it holds, time entry and task rules): enforce, or check the "
+        "metadata only",
+    ),
+    (
+        "--kept-fields",
+        ("keep", "reject"),
+        "a PATCH or PUT changing a field Autotask keeps after create (a time entry's ticketID and "
+        "taskID): keep the old value and answer 200 as Autotask does, or refuse with 500",
     ),
     (
         "--filter-values",

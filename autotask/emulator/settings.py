@@ -47,6 +47,11 @@ class Quirks:
         attachment_data_child_only: only the child-form GET carries ``data`` (default both, §11.3).
         attachment_queries_need_parent: attachment queries must name the parent id field and
             include the children's attachments (default, since 2021.1, §7); off: any filter.
+        business_rules: enforce the cross-field rules of rules/business.py (ticket assignment,
+            time entries, tasks; issue 8 item 1); off: only the field metadata is checked.
+        reject_kept_field_changes: refuse a PATCH/PUT that changes a field Autotask keeps
+            (rules/business.py KEPT_ON_UPDATE); default: keep it silently and answer 200, as
+            Autotask does (issue 8 item 4).
         valueless_boolean_is_false: a boolean condition without a ``value`` key compares with
             false (default, issue 15 item 1, assumed); off: it is the null it decodes to (500).
         lenient_filter_values: filter values are read like a .NET model binder reads them:
@@ -83,6 +88,8 @@ class Quirks:
     attachment_queries_need_parent: bool = True
     max_query_string: int = 0
     asp_net_server_errors: bool = False
+    business_rules: bool = True
+    reject_kept_field_changes: bool = False
     valueless_boolean_is_false: bool = True
     lenient_filter_values: bool = True
     get_empty_filter_all: bool = True

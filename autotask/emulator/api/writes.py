@@ -121,6 +121,7 @@ class Writes:
             resource_id=self.resource_id,
             impersonated_id=int(impersonated) if impersonated.isdigit() else None,
             parent_values=parent_values,
+            store=self.store,
         )
 
     def do_create(self, ctx: Context) -> Response:

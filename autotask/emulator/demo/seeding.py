@@ -54,14 +54,14 @@ class _Plan:
     def _plan_field(self, e: EntityDef, f: FieldDef) -> None:
         target = schema.by_singular(f.reference) if f.reference else None
         if target is not None:
-            if f.required or f.name in _SEED_REFS:
+            if f.required or (f.name in _SEED_REFS and f.name not in _NO_SEED.get(e.name, ())):
                 self.refs.append((f.name, target.name))
             return
         if e.attachment and f.name == "attachmentType":
             self.template[f.name] = "FILE_ATTACHMENT"  # the only type that carries data (§7)
             return
         if f.picklist is not None:
-            if f.required and not f.picklist_parent:
+            if (f.required or f.name in _SEED_PICKS) and not f.picklist_parent:
                 self.cycles.append((f.name, _active_values(f)))
             return
         if f.data_type == "string":
@@ -84,6 +84,13 @@ class _Plan:
 
 # Optional fields worth filling when seeding, so bulk data is not mostly null.
 _SEED_REFS = frozenset({"contactID", "assignedResourceID", "resourceID", "ownerResourceID"})
+# ... except where a rule ties them to another field: a ticket's or task's resource needs a
+# role the resource holds (rules/business.py). Seeded tickets go to a queue instead.
+_NO_SEED: dict[str, frozenset[str]] = {
+    "Tickets": frozenset({"assignedResourceID", "contactID"}),
+    "Tasks": frozenset({"assignedResourceID"}),
+}
+_SEED_PICKS = frozenset({"queueID"})
 _SEED_TEXT = frozenset({"city", "description", "companyNumber", "title"})
 _SEED_TIMES = frozenset({"createDate", "createDateTime", "startDateTime", "endDateTime"})
 _SEED_CONSTANTS: dict[str, float | None] = {"isActive": None, "estimatedHours": 1.5}
