@@ -42,6 +42,9 @@ control API (no auth, loopback only), outside /ATServicesRest/:
                               "route": "POST:*/Tickets", "times": null, "after": 0}]}
   GET  /_emulator/faults     the active rules
   POST /_emulator/permissions {"deny": ["Tickets:CUD"]}   (GET: the active denials)
+  POST /_emulator/records    {"entity": "Tickets", "id": 5, "set": {...},
+                              "modified": "2026-01-01T00:00:00Z"}  (change outside the API;
+                              no id: create; "delete": true: delete; GET: modified fields)
 
 limits and latency (fact sheet §6, §7, §11.1):
   thread gate     3 concurrent requests per (integration code, entity); the next gets 429

@@ -33,6 +33,20 @@ CHILD_OPS = frozenset("LCUGD")
 # dataType values (lower-cased) stored as whole numbers and as floating-point numbers (§4.4).
 INTEGER_TYPES = frozenset({"integer", "long", "short", "int", "byte"})
 NUMBER_TYPES = frozenset({"decimal", "double", "float"})
+# Datetimes the server stamps itself, where an entity has them (names matched case-insensitively):
+# on create, and on every write (an entity's last-modified fields; which ones an entity has
+# is ``EntityDef.modified_fields``).
+CREATED_AT = frozenset({"createdate", "createdatetime", "createddate", "createddatetime"})
+MODIFIED_AT = frozenset(
+    {
+        "lastactivitydate",
+        "lastactivitydatetime",
+        "lastmodifieddate",
+        "lastmodifieddatetime",
+        "lasttrackedmodifieddatetime",
+        "lasttrackedmodificationdatetime",
+    }
+)
 # What a derived entity's field is assumed to be where the Swagger says nothing.
 DERIVED_STRING_LENGTH = 8000
 DERIVED_DECIMAL_SCALE = 4  # the places observed on money and hours fields (fixture fact 6)
@@ -147,6 +161,11 @@ class EntityDef:
     def udf(self, name: str) -> UdfDef | None:
         """The UDF called ``name``, matched case-insensitively."""
         return self._udf_by_lower.get(name.lower())
+
+    @property
+    def modified_fields(self) -> tuple[str, ...]:
+        """The datetime fields every write stamps (``lastActivityDate``, ``lastModified...``)."""
+        return tuple(f.name for f in self.fields if f.name.lower() in MODIFIED_AT)
 
     def child(self, segment: str, via: str = "") -> ChildRoute | None:
         """The child route ``segment`` (case-insensitive), e.g. ``Notes`` under Tickets;

@@ -37,7 +37,14 @@ from typing import Any
 
 from autotask.emulator.exchange import lower_keys
 from autotask.emulator.model import schema, wire
-from autotask.emulator.model.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, FieldDef
+from autotask.emulator.model.schema import (
+    CREATED_AT,
+    INTEGER_TYPES,
+    MODIFIED_AT,
+    NUMBER_TYPES,
+    EntityDef,
+    FieldDef,
+)
 from autotask.emulator.model.store import Store
 from autotask.emulator.rules import business
 from autotask.emulator.rules.query import bad_value_text
@@ -53,18 +60,7 @@ NOT_FOUND_UPDATE = (
     "permissions to update the data."
 )  # assumed: the delete text with the verb changed
 
-# Fields the server sets itself, where an entity has them (matched case-insensitively).
-_CREATED_AT = frozenset({"createdate", "createdatetime", "createddate", "createddatetime"})
-_TOUCHED_AT = frozenset(
-    {
-        "lastactivitydate",
-        "lastactivitydatetime",
-        "lastmodifieddate",
-        "lastmodifieddatetime",
-        "lasttrackedmodifieddatetime",
-        "lasttrackedmodificationdatetime",
-    }
-)
+# Fields the server sets itself on create, where an entity has them (case-insensitive).
 _CREATED_BY = frozenset({"creatorresourceid", "createdbyresourceid"})
 
 
@@ -316,8 +312,8 @@ def _server_fields(
     for field in entity.fields:
         key = field.name.lower()
         given = doc.get(field.name)
-        stamped_on_create = creating and key in _CREATED_AT and (field.read_only or given is None)
-        touched = key in _TOUCHED_AT and (field.read_only or given is None or not creating)
+        stamped_on_create = creating and key in CREATED_AT and (field.read_only or given is None)
+        touched = key in MODIFIED_AT and (field.read_only or given is None or not creating)
         if stamped_on_create or touched:
             doc[field.name] = ctx.now
         elif creating and key in _CREATED_BY and (field.read_only or given is None):
