@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autotask.attachments import Attachments
 from autotask.config import ENV, Credentials, RequestConfig
 from autotask.entities import Entity
 from autotask.metadata import MetadataCache
@@ -117,6 +118,7 @@ class AutotaskClient:
         self._metadata = MetadataCache()
         self._entities: dict[str, Entity] = {}
         self._entities_lock = threading.Lock()
+        self._attachments = Attachments(self.transport, self.config, self.entity)
 
     @classmethod
     def create(
@@ -186,6 +188,14 @@ class AutotaskClient:
         if name.startswith("_") or name in RESERVED_NAMES:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         return self.entity(name_for_attribute(name))
+
+    # -- attachments -----------------------------------------------------------------------
+
+    @property
+    def attachments(self) -> Attachments:
+        """Upload, download, list, describe and delete attachments of any parent that takes
+        them (:class:`~autotask.attachments.Attachments`)."""
+        return self._attachments
 
     # -- the API as a whole ----------------------------------------------------------------
 

@@ -1,0 +1,514 @@
+"""``client.attachments``: upload, download, list, describe and delete attachments.
+
+On the API (fact sheet §7, §11.3) an attachment is JSON with the file in a base64 ``data``
+field; it is created and deleted only through its parent's child URL
+(``Tickets/{id}/Attachments``), read back with its data through that URL, and described by
+AttachmentInfo. Here:
+
+- uploads stream the body from the file (:mod:`.upload`) with its exact ``Content-Length``,
+  after checking the size against ``RequestConfig.attachment_max_bytes`` before a byte is
+  read; a retry (after a 429) rebuilds the body from the file;
+- downloads decode the answer as it arrives (:mod:`.download`) into a temporary file beside
+  the target, renamed into place only once complete (:mod:`.files`);
+- every request goes through ``Transport.send`` like any other (thread gate, budget, retries).
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import mimetypes
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, overload
+
+from autotask._answers import parse_item, parse_item_id
+from autotask._log import get_logger
+from autotask._request import Request, StreamBody
+from autotask.attachments.data import AttachmentData, field_value
+from autotask.attachments.download import AnswerError, DataExtractor, Sink
+from autotask.attachments.files import PartFile, safe_file_name
+from autotask.attachments.parents import (
+    SEGMENT,
+    Parent,
+    find_parent,
+    parent_for_code,
+    parent_for_label,
+)
+from autotask.attachments.source import Source, SourceError
+from autotask.attachments.upload import UploadBody
+from autotask.config import RequestConfig
+from autotask.entities import Entity
+from autotask.errors import AutotaskError, InvalidRequest, ServerError, TransportError
+from autotask.retry import Operation
+from autotask.transport import Transport
+
+__all__ = ["DEFAULT_MAX_BYTES", "Attachments"]
+
+#: The API's per-file limit as clients use it: 6 MiB (fact sheet §7: "6-7 MB").
+DEFAULT_MAX_BYTES = 6 * 1024 * 1024
+_NAME_MAX = 255  # characters of fullPath and title (fact sheet §7, OBS XATT)
+_READ_CHUNK = 256 * 1024  # bytes of a download read at a time
+_INFO = "AttachmentInfo"
+_log = get_logger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """How one file is attached (the upload methods' arguments)."""
+
+    file_name: str
+    title: str | None
+    publish: int
+    attachment_type: str
+    impersonate: int | None
+
+
+class Attachments:
+    """The attachments of any parent that takes them (``client.attachments``).
+
+    Parents are named as the registry knows them, singular or plural, any case (``"Ticket"``,
+    ``"tickets"``, ``"Project"``, ``"ConfigurationItems"``, ``"TicketNote"``, ...). Safe to
+    share between threads.
+
+    Example::
+
+        a = client.attachments.upload_file("Ticket", 12345, "/path/to/file.pdf",
+                                           title="Documentation")
+        data = client.attachments.download_file(a.id)                  # bytes
+        path = client.attachments.download_file(a.id, "/downloads/")   # /downloads/file.pdf
+        for info in client.attachments.list("Ticket", 12345):
+            print(info.id, info.file_name, info.size)
+        client.attachments.delete(a.id)
+
+    Args:
+        transport: the client's transport.
+        config: the client's settings (``attachment_max_bytes``).
+        entity: the client's ``entity(name)`` (child queries, deletes, AttachmentInfo).
+    """
+
+    def __init__(
+        self, transport: Transport, config: RequestConfig, entity: Callable[[str], Entity]
+    ) -> None:
+        self._transport = transport
+        self._config = config
+        self._entity = entity
+        self._labels: dict[str, Parent] | None = None  # parentType picklist value -> parent
+        self._labels_lock = threading.Lock()
+
+    @property
+    def max_bytes(self) -> int:
+        """The largest file uploaded (``RequestConfig.attachment_max_bytes``)."""
+        limit: int = getattr(self._config, "attachment_max_bytes", DEFAULT_MAX_BYTES)
+        return limit
+
+    # -- upload ----------------------------------------------------------------------------
+
+    def upload_file(
+        self,
+        parent_type: str,
+        parent_id: int,
+        file_path: PathLike,
+        title: str | None = None,
+        *,
+        publish: int = 1,
+        attachment_type: str = "FILE_ATTACHMENT",
+        impersonate: int | None = None,
+    ) -> AttachmentData:
+        """Attach the file at ``file_path`` to record ``parent_id`` of ``parent_type``.
+
+        The size is checked before a byte is read; the body is streamed from the file.
+
+        Args:
+            parent_type: ``"Ticket"``, ``"Projects"``, ... (singular or plural, any case).
+            parent_id: the parent record's id.
+            file_path: the file; its name (not its directory) is sent as ``fullPath``.
+            title: the attachment's title (default: the file name).
+            publish: who sees it: 1 all Autotask users, 2 internal users only, 4 internal
+                and co-managed (fact sheet §7).
+            attachment_type: the API's ``attachmentType``.
+            impersonate: a resource id to attribute the upload to.
+
+        Returns:
+            The new attachment (``record`` holds the fields sent: the API answers only the id).
+
+        Raises:
+            InvalidRequest: refused before sending: unknown parent type, a file that cannot
+                be read, a file over ``attachment_max_bytes`` (the message names the file,
+                its size and the limit), a name or title over 255 characters; or refused
+                by the API.
+            OutcomeUnknown: the upload may have been stored but no usable answer came back.
+        """
+        parent = find_parent(parent_type)
+        try:
+            source = Source.from_path(file_path)
+        except SourceError as exc:
+            raise self._refused(str(exc), parent) from None
+        options = _Options(Path(file_path).name, title, publish, attachment_type, impersonate)
+        return self._upload(parent, parent_id, source, options)
+
+    def upload_data(
+        self,
+        parent_type: str,
+        parent_id: int,
+        data: bytes | bytearray | memoryview | IO[bytes],
+        file_name: str,
+        title: str | None = None,
+        *,
+        publish: int = 1,
+        attachment_type: str = "FILE_ATTACHMENT",
+        impersonate: int | None = None,
+    ) -> AttachmentData:
+        """Attach ``data`` as a file called ``file_name``.
+
+        Args:
+            parent_type: as for :meth:`upload_file`.
+            parent_id: the parent record's id.
+            data: the bytes, or a binary file object that can seek (read from its current
+                position to its end; its size must be known first and a retry reads it
+                again).
+            file_name: the attachment's file name (``fullPath``; its MIME type is guessed
+                from it).
+            title: the title (default: ``file_name``).
+            publish: as for :meth:`upload_file`.
+            attachment_type: as for :meth:`upload_file`.
+            impersonate: as for :meth:`upload_file`.
+
+        Returns:
+            The new attachment.
+
+        Raises:
+            InvalidRequest, OutcomeUnknown: as for :meth:`upload_file`.
+        """
+        parent = find_parent(parent_type)
+        try:
+            source = Source.from_data(data, file_name)
+        except SourceError as exc:
+            raise self._refused(str(exc), parent) from None
+        options = _Options(file_name, title, publish, attachment_type, impersonate)
+        return self._upload(parent, parent_id, source, options)
+
+    upload_from_data = upload_data
+
+    def _upload(
+        self, parent: Parent, parent_id: int, source: Source, options: _Options
+    ) -> AttachmentData:
+        limit = self.max_bytes
+        if source.size > limit:
+            raise self._refused(
+                f"{source.name} is {source.size:,} bytes, over the attachment limit of "
+                f"{limit:,} bytes (RequestConfig.attachment_max_bytes)",
+                parent,
+            )
+        file_name = options.file_name
+        title = file_name if options.title is None else options.title
+        for what, text in (("file name", file_name), ("title", title)):
+            if not text.strip() or len(text) > _NAME_MAX:
+                raise self._refused(
+                    f"{source.name}: the {what} must be 1 to {_NAME_MAX} characters, "
+                    f"not {len(text)}",
+                    parent,
+                )
+        content_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        fields: dict[str, Any] = {
+            "id": 0,
+            "attachmentType": options.attachment_type,
+            "fullPath": file_name,
+            "title": title,
+            "publish": options.publish,
+            "contentType": content_type,
+        }
+        body = UploadBody.around(fields, source.size)
+
+        def open_body() -> Iterator[bytes]:
+            # Called once per attempt: a retry reads the file again from its start.
+            with source.opener() as read:
+                yield from body.chunks(read, source.name)
+
+        request = Request(
+            Operation.UPLOAD,
+            "POST",
+            parent.path(parent_id),
+            parent.entity,
+            body=StreamBody(open_body, body.length),
+            impersonate=options.impersonate,
+        )
+        answer = self._transport.send(request)
+        new_id = parse_item_id(answer, Operation.UPLOAD, parent.entity)
+        _log.info(
+            "uploaded %s (%d bytes) to %s as attachment %d",
+            file_name,
+            source.size,
+            parent.path(parent_id),
+            new_id,
+        )
+        record = {**fields, "id": new_id, "fileSize": source.size}
+        return AttachmentData(
+            id=new_id,
+            parent_type=parent.name,
+            parent_id=int(parent_id),
+            title=title,
+            file_name=file_name,
+            content_type=content_type,
+            size=source.size,
+            record=record,
+        )
+
+    # -- download --------------------------------------------------------------------------
+
+    @overload
+    def download_file(
+        self,
+        attachment_id: int,
+        output_path: None = None,
+        *,
+        parent_type: str | None = None,
+        parent_id: int | None = None,
+    ) -> bytes: ...
+
+    @overload
+    def download_file(
+        self,
+        attachment_id: int,
+        output_path: PathLike,
+        *,
+        parent_type: str | None = None,
+        parent_id: int | None = None,
+    ) -> Path: ...
+
+    def download_file(
+        self,
+        attachment_id: int,
+        output_path: PathLike | None = None,
+        *,
+        parent_type: str | None = None,
+        parent_id: int | None = None,
+    ) -> bytes | Path:
+        """Download an attachment's file: as bytes, or into ``output_path``.
+
+        The answer is decoded as it arrives. With ``output_path`` the bytes go to a temporary
+        file beside the target, renamed into place only when the whole file arrived: a failed
+        or cut-off download leaves nothing there.
+
+        Args:
+            attachment_id: the attachment.
+            output_path: None to return the bytes; a file path to write (a file there is
+                replaced); or an existing directory, to write the attachment's own file name
+                there (cleaned: no directories, ``..``, control characters or leading dots).
+            parent_type: with ``parent_id``, the parent (skips the AttachmentInfo lookup
+                that otherwise finds it).
+            parent_id: the parent record's id.
+
+        Returns:
+            The bytes, or the :class:`~pathlib.Path` written.
+
+        Raises:
+            InvalidRequest: no such attachment, an unknown parent type, or an output
+                directory that does not exist (checked before the download).
+            TransportError: the answer was cut off (nothing is left at ``output_path``).
+            ServerError: the answer carried no data or was not an attachment.
+            OSError: writing the local file failed (nothing is left at ``output_path``).
+        """
+        target = None if output_path is None else Path(output_path)
+        directory = None
+        into_directory = target is not None and target.is_dir()
+        if target is not None:
+            directory = target if into_directory else target.parent
+            if not directory.is_dir():
+                raise InvalidRequest(
+                    f"cannot write {target}: the directory {directory} does not exist",
+                    operation=Operation.DOWNLOAD.value,
+                )
+        parent, owner, info = self._locate(attachment_id, parent_type, parent_id)
+        request = Request(
+            Operation.DOWNLOAD,
+            "GET",
+            parent.path(owner, attachment_id),
+            parent.entity,
+            stream=True,
+        )
+        if directory is None:
+            buffer = io.BytesIO()
+            self._receive(request, buffer, attachment_id)
+            return buffer.getvalue()
+        assert target is not None
+        with PartFile(directory, f"attachment-{attachment_id}") as part:
+            record = self._receive(request, part, attachment_id)
+            if into_directory:
+                name = field_value(record, "fullPath") or field_value(info or {}, "fullPath")
+                target = target / safe_file_name(name, f"attachment-{attachment_id}")
+            return part.commit(target)
+
+    def _receive(self, request: Request, sink: Sink, attachment_id: int) -> dict[str, Any]:
+        """Stream the answer of ``request`` through the decoder into ``sink``; returns the
+        attachment's other fields."""
+        operation, entity = Operation.DOWNLOAD, request.entity
+        extractor = DataExtractor(sink)
+        with self._transport.send(request) as response:
+            try:
+                for chunk in response.stream(_READ_CHUNK):
+                    extractor.feed(chunk)
+                document = extractor.finish()
+            except AnswerError as exc:
+                cls = TransportError if exc.cut_off else ServerError
+                raise cls(
+                    f"attachment {attachment_id}: {exc}", operation=operation.value, entity=entity
+                ) from None
+        record = parse_item(document, operation, entity)
+        if record is None or not extractor.data_found:
+            raise ServerError(
+                f"attachment {attachment_id}: the answer carried no data",
+                operation=operation.value,
+                entity=entity,
+            )
+        _log.info("downloaded attachment %d (%d bytes)", attachment_id, extractor.written)
+        return record
+
+    # -- describe, list, delete ------------------------------------------------------------
+
+    def get_info(self, attachment_id: int) -> AttachmentData | None:
+        """Describe one attachment from AttachmentInfo (no data), or None when there is none.
+
+        Args:
+            attachment_id: the attachment.
+        """
+        record = self._entity(_INFO).get(attachment_id)
+        if record is None:
+            return None
+        parent = self._parent_of(record)
+        return self._describe(record, parent, _parent_id(record), Operation.GET, _INFO)
+
+    def list(self, parent_type: str, parent_id: int) -> builtins.list[AttachmentData]:
+        """The attachments of one record, in id order (their data is not fetched).
+
+        Since 2021.1 Autotask also returns the attachments of the record's children here (a
+        ticket's list includes its time entries' attachments, fact sheet §7); each one names
+        its own parent when AttachmentInfo's ``parentType`` code is known.
+
+        Args:
+            parent_type: as for :meth:`upload_file`.
+            parent_id: the parent record's id.
+        """
+        parent = find_parent(parent_type)
+        children = self._entity(parent.name).child(parent_id, SEGMENT)
+        found = []
+        for record in children.query():
+            own = self._parent_of(record)
+            if own is None or own == parent:
+                owner: tuple[Parent, int] = (parent, int(parent_id))
+            else:
+                owner = (own, _parent_id(record) or int(parent_id))
+            found.append(self._describe(record, owner[0], owner[1], Operation.QUERY, parent.entity))
+        return found
+
+    def delete(
+        self,
+        attachment_id: int,
+        *,
+        parent_type: str | None = None,
+        parent_id: int | None = None,
+        impersonate: int | None = None,
+    ) -> None:
+        """Delete an attachment (through its parent's URL, as the API requires).
+
+        Args:
+            attachment_id: the attachment.
+            parent_type: with ``parent_id``, the parent (skips the AttachmentInfo lookup).
+            parent_id: the parent record's id.
+            impersonate: a resource id to attribute the delete to.
+
+        Raises:
+            InvalidRequest: no such attachment (or refused by the API).
+            OutcomeUnknown: the delete may have been applied but no answer came back.
+        """
+        parent, owner, _ = self._locate(attachment_id, parent_type, parent_id)
+        self._entity(parent.name).child(owner, SEGMENT).delete(
+            attachment_id, impersonate=impersonate
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _locate(
+        self, attachment_id: int, parent_type: str | None, parent_id: int | None
+    ) -> tuple[Parent, int, dict[str, Any] | None]:
+        """The parent and parent id of an attachment: as given, else from AttachmentInfo."""
+        if (parent_type is None) != (parent_id is None):
+            raise InvalidRequest("give both parent_type and parent_id, or neither")
+        if parent_type is not None and parent_id is not None:
+            return find_parent(parent_type), int(parent_id), None
+        record = self._entity(_INFO).get(attachment_id)
+        if record is None:
+            raise InvalidRequest(
+                f"attachment {attachment_id} not found (AttachmentInfo has no such id)",
+                operation=Operation.GET.value,
+                entity=_INFO,
+            )
+        parent, owner = self._parent_of(record), _parent_id(record)
+        if parent is None or owner is None:
+            raise InvalidRequest(
+                f"attachment {attachment_id}: its parentType "
+                f"{field_value(record, 'parentType')!r} is not one this client knows; pass "
+                "parent_type= and parent_id=",
+                operation=Operation.GET.value,
+                entity=_INFO,
+            )
+        return parent, owner, record
+
+    def _parent_of(self, record: dict[str, Any]) -> Parent | None:
+        """The parent an attachment record's ``parentType`` code names: by the tenant's
+        picklist labels when its metadata has them, else the registry's assumed codes."""
+        code = field_value(record, "parentType")
+        if code is None:
+            return None
+        labels = self._parent_labels()
+        key = str(int(code)) if isinstance(code, (int, float)) else str(code)
+        return labels.get(key) or parent_for_code(code)
+
+    def _parent_labels(self) -> dict[str, Parent]:
+        labels = self._labels
+        if labels is not None:
+            return labels
+        with self._labels_lock:
+            if self._labels is None:
+                try:
+                    picklist = self._entity(_INFO).picklist("parentType")
+                except InvalidRequest:  # not a picklist here: the assumed codes serve
+                    picklist = {}
+                except AutotaskError as exc:  # try again next time
+                    _log.info("AttachmentInfo.parentType picklist unavailable: %s", exc)
+                    return {}
+                found = {value: parent_for_label(label) for value, label in picklist.items()}
+                self._labels = {value: p for value, p in found.items() if p is not None}
+            return self._labels
+
+    def _describe(
+        self,
+        record: dict[str, Any],
+        parent: Parent | None,
+        parent_id: int | None,
+        operation: Operation,
+        entity: str,
+    ) -> AttachmentData:
+        try:
+            return AttachmentData.from_record(
+                record, None if parent is None else parent.name, parent_id
+            )
+        except ValueError as exc:
+            raise ServerError(
+                f"unexpected answer: {exc}", operation=operation.value, entity=entity
+            ) from None
+
+    def _refused(self, message: str, parent: Parent) -> InvalidRequest:
+        return InvalidRequest(message, operation=Operation.UPLOAD.value, entity=parent.entity)
+
+
+def _parent_id(record: dict[str, Any]) -> int | None:
+    value = field_value(record, "parentID")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value)
