@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -23,15 +22,15 @@ __all__ = ["PartFile", "safe_file_name"]
 
 _NAME_MAX = 255  # bytes in one path component on common file systems
 _SEPARATORS = re.compile(r"[\\/]")
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 def safe_file_name(name: object, fallback: str) -> str:
     """A file name to create inside a chosen directory, from a name the server sent.
 
     ``C:\\Users\\x\\report.pdf`` and ``/etc/passwd`` give their last component; ``..``,
-    control characters (``\\n``, ``\\x00``, the right-to-left override) and leading dots go;
-    a name left empty becomes ``fallback``.
+    unprintable characters (``\\x00``, escape sequences, the right-to-left override) and
+    leading dots go, line breaks and other whitespace become spaces; a name left empty
+    becomes ``fallback``.
 
     Args:
         name: the attachment's ``fullPath`` (any value; non-strings give ``fallback``).
@@ -39,7 +38,9 @@ def safe_file_name(name: object, fallback: str) -> str:
     """
     text = name if isinstance(name, str) else ""
     text = _SEPARATORS.split(text)[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _UNSAFE_CATEGORIES)
+    # Whitespace of any kind becomes a space; other unprintable characters (controls, format
+    # characters such as the right-to-left override, unassigned code points) go.
+    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isprintable() or ch.isspace())
     text = text.strip().lstrip(".").strip()
     if not text:
         text = fallback
