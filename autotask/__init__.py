@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "AutotaskClient": "autotask.client",
     "AttachmentData": "autotask.attachments",
     "RequestConfig": "autotask.config",
+    "RetryPolicy": "autotask.retry",
     "Credentials": "autotask.config",
     "F": "autotask.query",
     "Condition": "autotask.query",
@@ -61,6 +62,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "RequestConfig",
+    "RetryPolicy",
     "ServerError",
     "ThreadLimitExceeded",
     "TooManyRecords",
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
     )
     from autotask.query import Condition, F, Group
     from autotask.records import parse_datetime, udf
+    from autotask.retry import RetryPolicy
 
 
 def __getattr__(name: str) -> Any:

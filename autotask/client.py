@@ -26,7 +26,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from autotask.attachments import Attachments
@@ -35,12 +34,6 @@ from autotask.entities import Entity
 from autotask.metadata import MetadataCache
 from autotask.registry import name_for_attribute
 from autotask.transport import Transport
-from autotask.zones import (
-    DEFAULT_ZONE_LOOKUP_URL,
-    ZoneCache,
-    check_lookup_url,
-    default_cache_dir,
-)
 
 __all__ = ["RESERVED_NAMES", "AutotaskClient"]
 
@@ -98,18 +91,10 @@ class AutotaskClient:
         env = os.environ if environ is None else environ
         self.credentials = credentials
         self.config = config or RequestConfig()
-        lookup = check_lookup_url(
-            self.config.zone_lookup_url
-            or env.get(ENV["zone_lookup_url"])
-            or DEFAULT_ZONE_LOOKUP_URL
-        )
-        cache_dir = Path(self.config.cache_dir) if self.config.cache_dir else default_cache_dir(env)
         self.transport = Transport(
             credentials,
             self.config,
             base_url=base_url,
-            lookup_url=lookup,
-            cache=ZoneCache(cache_dir, ttl=self.config.zone_cache_ttl),
             sleep=sleep,
             clock=clock,
             rand=rand,

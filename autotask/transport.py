@@ -46,14 +46,15 @@ from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
     ConfigError,
+    InvalidRequest,
     OutcomeUnknown,
     RateLimited,
+    ThreadLimitExceeded,
     TransportError,
 )
-from autotask.limits import HourlyBudget, ThreadGate
-from autotask.registry import bucket_for_path
+from autotask.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
 from autotask.retry import Failure, Operation, RetryPolicy
-from autotask.zones import ZoneCache, ZoneResolver
+from autotask.zones import ZoneResolver, zone_resolver
 
 __all__ = ["Request", "StreamBody", "StreamedResponse", "Transport"]
 
@@ -135,12 +136,15 @@ class Transport:
         credentials: who we are.
         config: timeouts, retries, limits, TLS.
         base_url: an explicit zone URL (no discovery), e.g. the emulator's.
-        lookup_url: the checked zone lookup URL (ending ``V1.0/``).
-        cache: the zone cache, or None.
         sleep: how to wait (injected for tests).
-        clock: monotonic seconds for the budget (injected for tests).
+        clock: monotonic seconds for the budget and the attachment window (injected for
+            tests).
         rand: jitter source in [0, 1).
-        environ: the environment for the CA bundle probe.
+        environ: the environment for the zone lookup URL, the zone cache directory and the
+            CA bundle probe (default ``os.environ``).
+
+    Raises:
+        ConfigError: the zone lookup URL or ``base_url`` is refused.
     """
 
     def __init__(
@@ -149,8 +153,6 @@ class Transport:
         config: RequestConfig,
         *,
         base_url: str | None = None,
-        lookup_url: str,
-        cache: ZoneCache | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
@@ -158,15 +160,21 @@ class Transport:
     ) -> None:
         self.config = config
         self.policy: RetryPolicy = config.retry_policy()
-        self.gate = ThreadGate(config.concurrency)
+        self.gate = ThreadGate(config.concurrency, max_wait=config.max_thread_wait)
         self.budget = HourlyBudget(
             limit=config.hourly_limit,
             check_every=config.budget_check_every,
             max_wait=config.max_budget_wait,
             clock=clock,
         )
-        self.zone = ZoneResolver(
-            credentials.username, lookup_url, fetch=self._fetch_zone, cache=cache, base_url=base_url
+        self.attachment_window = AttachmentWindow(
+            config.attachment_window_bytes,
+            config.attachment_window_seconds,
+            clock=clock,
+            sleep=sleep,
+        )
+        self.zone: ZoneResolver = zone_resolver(
+            credentials.username, config, self._fetch_zone, base_url=base_url, environ=environ
         )
         self._sleep = sleep
         self._rand = rand
@@ -203,10 +211,24 @@ class Transport:
         """
         if self._closed:
             raise ConfigError("the client is closed", operation=request.operation.value)
+        if not request.upload_bytes:
+            return self._send(request)
+        # Attachment bytes are counted once per request, retries included (fact sheet §7).
+        reservation = self._reserve_upload(request)
+        counted = True
+        try:
+            return self._send(request)
+        except AutotaskError as exc:
+            counted = exc.applied is not False  # a refused upload did not count on the server
+            raise
+        finally:
+            self.attachment_window.settle(reservation, counted)
+
+    def _send(self, request: Request) -> Any:
         operation = request.operation
         # The thread-gate bucket is the entity acted on; zoneInformation is exempt (fact sheet §6).
         zone_lookup = operation is Operation.ZONE
-        bucket = None if zone_lookup else request.entity or bucket_for_path(request.path)
+        bucket = None if zone_lookup else request.entity
         attempt = 0  # retries so far (the policy's count)
         tries = 0  # every try, the resend after a zone re-discovery included
         rediscovered = False
@@ -215,6 +237,7 @@ class Transport:
                 self._await_budget(request)
             zone_url = None if zone_lookup else self.zone.current()
             url = request.path if zone_url is None else request_url(request, zone_url)
+            self._take_slot(request, bucket, tries)
             tries += 1
             failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
@@ -316,50 +339,56 @@ class Transport:
     def _attempt(
         self, request: Request, url: str, headers: dict[str, str], bucket: str | None
     ) -> tuple[Failure | None, AutotaskError | None, Any]:
-        """One try. Returns ``(None, None, result)`` or ``(failure, error, None)``."""
+        """One try, holding the slot :meth:`_take_slot` took (given back here, or by the
+        :class:`StreamedResponse`). Returns ``(None, None, result)`` or ``(failure, error,
+        None)``."""
         operation, entity = request.operation, request.entity
-        body = self._body(request)
-        debug = _log.isEnabledFor(logging.DEBUG)
-        if debug:
-            headers_text = mask(str(headers))
-            _log.debug(
-                "-> %s %s headers=%s body=%s", request.method, url, headers_text, _describe(body)
-            )
-        started = time.perf_counter()
-        self.gate.acquire(bucket)
         holding_slot = True
         try:
-            if operation is not Operation.ZONE:
-                self.budget.record()
-            response = self._pool().urlopen(
-                request.method,
-                url,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                timeout=self._timeout,
-                preload_content=not request.stream,
-                assert_same_host=False,
-            )
-            status = response.status
-            if request.stream and 200 <= status < 300:
-                holding_slot = False  # the StreamedResponse gives it back when closed
-                release = functools.partial(self.gate.release, bucket)
-                return None, None, StreamedResponse(response, release, operation, entity)
-            if request.stream:  # an error answer: read its text, not an unbounded body
-                try:
-                    data = response.read(_ERROR_BODY_LIMIT)
-                finally:
-                    response.release_conn()
-            else:
-                data = response.data
-        except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
-            failure, error = _error_for_exception(exc, operation, entity)
-            error.__cause__ = exc
+            body = self._body(request)
+            debug = _log.isEnabledFor(logging.DEBUG)
             if debug:
-                _log.debug("<- %s %s failed: %s", request.method, url, exc)
-            return failure, error, None
+                headers_text = mask(str(headers))
+                _log.debug(
+                    "-> %s %s headers=%s body=%s",
+                    request.method,
+                    url,
+                    headers_text,
+                    _describe(body),
+                )
+            started = time.perf_counter()
+            try:
+                if operation is not Operation.ZONE:
+                    self.budget.record()
+                response = self._pool().urlopen(
+                    request.method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    timeout=self._timeout,
+                    preload_content=not request.stream,
+                    assert_same_host=False,
+                )
+                status = response.status
+                if request.stream and 200 <= status < 300:
+                    holding_slot = False  # the StreamedResponse gives it back when closed
+                    release = functools.partial(self.gate.release, bucket, threading.get_ident())
+                    return None, None, StreamedResponse(response, release, operation, entity)
+                if request.stream:  # an error answer: read its text, not an unbounded body
+                    try:
+                        data = response.read(_ERROR_BODY_LIMIT)
+                    finally:
+                        response.release_conn()
+                else:
+                    data = response.data
+            except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
+                failure, error = _error_for_exception(exc, operation, entity)
+                error.__cause__ = exc
+                if debug:
+                    _log.debug("<- %s %s failed: %s", request.method, url, exc)
+                return failure, error, None
         finally:
             if holding_slot:
                 self.gate.release(bucket)
@@ -374,6 +403,31 @@ class Transport:
                 mask(data[:500].decode("utf-8", "replace")),
             )
         return read_answer(status, data, response.headers.get("Retry-After"), operation, entity)
+
+    def _reserve_upload(self, request: Request) -> Reservation | None:
+        """Room in the attachment byte window for the request's upload, waiting for it."""
+        try:
+            return self.attachment_window.reserve(request.upload_bytes)
+        except InvalidRequest as exc:  # larger than the whole window: it could never fit
+            exc.operation, exc.entity = request.operation.value, request.entity
+            raise
+
+    def _take_slot(self, request: Request, bucket: str | None, tries: int) -> None:
+        """A slot in the thread gate for the next try, or the error saying why there is none."""
+        try:
+            if self.gate.acquire(bucket):
+                return
+        except ThreadLimitExceeded as exc:  # a wait that could never end
+            exc.operation, exc.attempts = request.operation.value, tries
+            raise
+        raise ThreadLimitExceeded(
+            f"client thread gate: no free slot for {bucket} within {self.gate.max_wait:g} s "
+            f"(RequestConfig.max_thread_wait); {self.gate.in_flight(bucket or '')} requests "
+            "of it were in flight (open streamed answers hold theirs)",
+            operation=request.operation.value,
+            entity=request.entity,
+            attempts=tries,
+        )
 
     def _pool(self) -> urllib3.PoolManager:
         pools = self._pools
@@ -408,7 +462,7 @@ class Transport:
             return False
 
     def _fetch_zone(self, url: str) -> Any:
-        return self.send(Request(Operation.ZONE, "GET", url))
+        return self.send(Request(Operation.ZONE, "GET", url, None))
 
 
 def _describe(body: Any) -> str:

@@ -1,7 +1,8 @@
 """Import boundaries, checked by a static scan (ARCHITECTURE "Rules", CONTRACTS §7).
 
 - ``autotask/emulator/`` imports only the standard library and itself.
-- Only ``autotask/transport.py`` imports urllib3.
+- Only ``autotask/transport.py`` imports urllib3, and it does not import the entity registry
+  (requests name their entity where they are built; the transport knows requests, not entities).
 - Nothing outside ``autotask/cli/`` imports the emulator.
 """
 
@@ -60,6 +61,11 @@ def test_only_transport_imports_urllib3() -> None:
         if any(n.split(".")[0] == "urllib3" for n in _imports(path))
     ]
     assert not offenders, f"urllib3 imported outside autotask/transport.py: {offenders}"
+
+
+def test_transport_does_not_import_the_registry() -> None:
+    names = _imports(PACKAGE / "transport.py")
+    assert not {"autotask.registry", "autotask._registry_data"} & names, sorted(names)
 
 
 def test_only_cli_imports_the_emulator() -> None:

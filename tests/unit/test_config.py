@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autotask import ConfigError, Credentials, RequestConfig
+from autotask import ConfigError, Credentials, RequestConfig, RetryPolicy
 from autotask._tls import CA_FILES, ca_bundle, tls_context
 from autotask.retry import Operation
 
@@ -105,3 +105,14 @@ def test_credentials_must_fit_in_a_header(bad: str) -> None:
     with pytest.raises(ConfigError) as info:
         Credentials("api@example.com", "CODE", bad)
     assert bad not in str(info.value)
+
+
+def test_a_retry_policy_is_accepted_beside_the_flat_fields() -> None:
+    policy = RetryPolicy(max_retries=5, backoff=0.2, max_backoff=2.0, jitter=0.1)
+    assert RequestConfig(retry=policy).retry_policy() is policy
+    flat = RequestConfig(max_retries=2).retry_policy()  # the seed's spelling still works
+    assert (flat.max_retries, flat.backoff) == (2, 1.0)
+    with pytest.raises(ConfigError, match="not both"):
+        RequestConfig(retry=policy, max_retries=2)
+    with pytest.raises(ConfigError, match="RetryPolicy"):
+        RequestConfig(retry=3)  # type: ignore[arg-type]
