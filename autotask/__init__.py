@@ -43,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "OutcomeUnknown": "autotask.errors",
     "TooManyRecords": "autotask.errors",
     "PaginationError": "autotask.errors",
+    "ItemResult": "autotask.batch",
+    "Progress": "autotask.batch",
 }
 
 __all__ = [
@@ -56,10 +58,12 @@ __all__ = [
     "F",
     "Group",
     "InvalidRequest",
+    "ItemResult",
     "NotFound",
     "OutcomeUnknown",
     "PaginationError",
     "PermissionDenied",
+    "Progress",
     "RateLimited",
     "RequestConfig",
     "RetryPolicy",
@@ -74,6 +78,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from autotask.attachments import AttachmentData
+    from autotask.batch import ItemResult, Progress
     from autotask.client import AutotaskClient
     from autotask.config import Credentials, RequestConfig
     from autotask.errors import (

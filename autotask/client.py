@@ -25,15 +25,20 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from autotask._batch_ops import BatchOptions
 from autotask.attachments import Attachments
+from autotask.batch import ItemResult
 from autotask.config import ENV, Credentials, RequestConfig
 from autotask.entities import Entity
 from autotask.metadata import MetadataCache
 from autotask.registry import name_for_attribute
 from autotask.transport import Transport
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["RESERVED_NAMES", "AutotaskClient"]
 
@@ -181,6 +186,48 @@ class AutotaskClient:
         """Upload, download, list, describe and delete attachments of any parent that takes
         them (:class:`~autotask.attachments.Attachments`)."""
         return self._attachments
+
+    # -- batches: the entity's batch_* methods, by entity name ------------------------------
+
+    def batch_create(
+        self,
+        entity: str,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_create(items, ...)``: see :meth:`Entity.batch_create`."""
+        return self.entity(entity).batch_create(items, batch_size, **options)
+
+    def batch_update(
+        self,
+        entity: str,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_update(items, ...)``."""
+        return self.entity(entity).batch_update(items, batch_size, **options)
+
+    def batch_replace(
+        self,
+        entity: str,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_replace(items, ...)``."""
+        return self.entity(entity).batch_replace(items, batch_size, **options)
+
+    def batch_delete(
+        self,
+        entity: str,
+        ids: Iterable[Any],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_delete(ids, ...)``."""
+        return self.entity(entity).batch_delete(ids, batch_size, **options)
 
     # -- the API as a whole ----------------------------------------------------------------
 

@@ -11,8 +11,8 @@ are :meth:`Entity.create`, :meth:`Entity.update`, :meth:`Entity.replace` and
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from autotask._answers import (
     parse_count,
@@ -21,7 +21,9 @@ from autotask._answers import (
     parse_item,
     parse_item_id,
 )
+from autotask._batch_ops import BatchOptions, batch
 from autotask._request import Request, json_bytes
+from autotask.batch import ItemResult
 from autotask.config import RequestConfig
 from autotask.errors import InvalidRequest, TooManyRecords
 from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
@@ -39,6 +41,9 @@ from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec
 from autotask.retry import Operation
 from autotask.routing import Routing, find_key
 from autotask.transport import Transport
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["Entity"]
 
@@ -283,6 +288,54 @@ class Entity:
             path = self.routing.delete_path(id)
         answer = self._send(Operation.DELETE, "DELETE", path, impersonate=impersonate)
         return parse_item_id(answer, Operation.DELETE, self.name)
+
+    # -- batches: the engine of autotask/batch.py, bound in autotask/_batch_ops.py ----------
+
+    def batch_create(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """Create every record of ``items`` (any iterable; at most ``batch_size`` held).
+
+        Args:
+            items: the records, as for :meth:`create`.
+            batch_size: items held at a time (no API limit: REST has no batch endpoint).
+            options: ``concurrency``, ``progress``, ``journal``, ``dedupe_field``,
+                ``dry_run``, ``fail_fast``, ``settle``
+                (:class:`~autotask._batch_ops.BatchOptions`).
+
+        Returns:
+            One :class:`~autotask.batch.ItemResult` per item, in input order; ``created``
+            with the new id, else ``failed`` / ``unknown`` with the error.
+        """
+        return batch(self, "create", items, batch_size, options)
+
+    def batch_update(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """Update (PATCH) every record of ``items``; as :meth:`batch_create`, ``updated``."""
+        return batch(self, "update", items, batch_size, options)
+
+    def batch_replace(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """Replace (PUT) every record of ``items``; as :meth:`batch_create`, ``replaced``."""
+        return batch(self, "replace", items, batch_size, options)
+
+    def batch_delete(
+        self, ids: Iterable[Any], batch_size: int = 200, **options: Unpack[BatchOptions]
+    ) -> list[ItemResult]:
+        """Delete the records ``ids`` (ids, or records with an ``id``); as
+        :meth:`batch_create`, ``deleted``. ``sum(results)`` counts the deletions."""
+        return batch(self, "delete", ids, batch_size, options)
 
     # -- children and metadata -------------------------------------------------------------
 

@@ -21,6 +21,8 @@ The seams the batch engine and attachments build on:
 - A request body may be a :class:`StreamBody` (a factory of byte chunks with a known
   Content-Length, rebuilt per attempt), and ``stream=True`` hands back an unread
   :class:`StreamedResponse` that holds its thread-gate slot until closed.
+- :meth:`Transport.tries_here` counts the tries of the calling thread's sends, so a batch reports
+  each item's requests exactly, successes included (errors carry ``attempts`` themselves).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ _ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error body read from a streamed ans
 # is per entity, so a pool of only ``concurrency`` would open and discard connections (and
 # urllib3 would log "Connection pool is full") as soon as two entities are busy.
 _POOL_ENTITIES = 4
+# The client's own requests, not counted by tries_here(): they serve every item, not one.
+_UNCOUNTED = frozenset({Operation.ZONE, Operation.USAGE, Operation.METADATA})
 
 
 class StreamedResponse:
@@ -194,6 +198,7 @@ class Transport:
         self._pools: urllib3.PoolManager | None = None
         self._pools_lock = threading.Lock()
         self._closed = False
+        self._tries = threading.local()
 
     # -- public ----------------------------------------------------------------------------
 
@@ -239,6 +244,8 @@ class Transport:
             url = request.path if zone_url is None else request_url(request, zone_url)
             self._take_slot(request, bucket, tries)
             tries += 1
+            if operation not in _UNCOUNTED:
+                self._tries.count = self.tries_here() + 1
             failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
                 return result
@@ -278,6 +285,11 @@ class Transport:
                 error,
             )
             self._sleep(delay)
+
+    def tries_here(self) -> int:
+        """How many tries the calling thread's sends have made so far (zone, usage and metadata
+        lookups not counted): the difference around a call is the requests it sent."""
+        return int(getattr(self._tries, "count", 0))
 
     def usage(self) -> dict[str, int]:
         """GET ThresholdInformation and feed the hourly budget with it (fact sheet §11.8)."""

@@ -4,6 +4,9 @@
 - Only ``autotask/transport.py`` imports urllib3, and it does not import the entity registry
   (requests name their entity where they are built; the transport knows requests, not entities).
 - Nothing outside ``autotask/cli/`` imports the emulator.
+- The batch engine (``batch.py`` and its journal) is generic: it imports only the standard
+  library and the errors, never entity, transport or CLI code (ARCHITECTURE "The batch engine
+  is generic").
 """
 
 from __future__ import annotations
@@ -104,3 +107,17 @@ def test_emulator_serves_without_urllib3() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)  # also closes the pipes (no ResourceWarning)
+
+
+def test_batch_engine_imports_no_entity_transport_or_cli_code() -> None:
+    stdlib = set(sys.stdlib_module_names)
+    allowed = {"autotask.errors", "autotask._journal"}
+    bad = []
+    for name in ("batch.py", "_journal.py"):
+        path = PACKAGE / name
+        for imported in _imports(path):
+            if imported.split(".")[0] in stdlib or imported == "__future__":
+                continue
+            if imported not in allowed:
+                bad.append(f"{path.relative_to(ROOT)}: {imported}")
+    assert not bad, "the batch engine imports more than stdlib and errors:\n" + "\n".join(bad)
