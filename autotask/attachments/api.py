@@ -19,33 +19,27 @@ import builtins
 import io
 import mimetypes
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, overload
 
-from autotask._answers import parse_item, parse_item_id
+from autotask._answers import parse_item_id
 from autotask._batch_ops import BatchOptions
 from autotask._log import get_logger
 from autotask._request import Request, StreamBody
 from autotask.attachments.batch import upload_all
 from autotask.attachments.data import AttachmentData, field_value
-from autotask.attachments.download import AnswerError, DataExtractor, Sink
 from autotask.attachments.files import PartFile, safe_file_name
-from autotask.attachments.parents import (
-    SEGMENT,
-    Parent,
-    find_parent,
-    parent_for_code,
-    parent_for_label,
-)
+from autotask.attachments.owners import INFO, Owners, parent_id_of
+from autotask.attachments.parents import SEGMENT, Parent, find_parent
+from autotask.attachments.receive import receive
 from autotask.attachments.source import Source, SourceError
 from autotask.attachments.upload import UploadBody
 from autotask.batch import ItemResult
 from autotask.config import RequestConfig
 from autotask.entities import Entity
-from autotask.errors import AutotaskError, InvalidRequest, ServerError, TransportError
+from autotask.errors import InvalidRequest, ServerError
 from autotask.retry import Operation
 from autotask.transport import Transport
 
@@ -55,8 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["Attachments"]
 
 _NAME_MAX = 255  # characters of fullPath and title (fact sheet §7, OBS XATT)
-_READ_CHUNK = 256 * 1024  # bytes of a download read at a time
-_INFO = "AttachmentInfo"
 _log = get_logger(__name__)
 
 PathLike = str | os.PathLike[str]
@@ -102,8 +94,7 @@ class Attachments:
         self._transport = transport
         self._config = config
         self._entity = entity
-        self._labels: dict[str, Parent] | None = None  # parentType picklist value -> parent
-        self._labels_lock = threading.Lock()
+        self._owners = Owners(entity)
 
     @property
     def max_bytes(self) -> int:
@@ -401,7 +392,7 @@ class Attachments:
                     f"cannot write {target}: the directory {directory} does not exist",
                     operation=Operation.DOWNLOAD.value,
                 )
-        parent, owner, info = self._locate(attachment_id, parent_type, parent_id)
+        parent, owner, info = self._owners.locate(attachment_id, parent_type, parent_id)
         request = Request(
             Operation.DOWNLOAD,
             "GET",
@@ -411,40 +402,15 @@ class Attachments:
         )
         if directory is None:
             buffer = io.BytesIO()
-            self._receive(request, buffer, attachment_id)
+            receive(self._transport, request, buffer, attachment_id)
             return buffer.getvalue()
         assert target is not None
         with PartFile(directory, f"attachment-{attachment_id}") as part:
-            record = self._receive(request, part, attachment_id)
+            record = receive(self._transport, request, part, attachment_id)
             if into_directory:
                 name = field_value(record, "fullPath") or field_value(info or {}, "fullPath")
                 target = target / safe_file_name(name, f"attachment-{attachment_id}")
             return part.commit(target)
-
-    def _receive(self, request: Request, sink: Sink, attachment_id: int) -> dict[str, Any]:
-        """Stream the answer of ``request`` through the decoder into ``sink``; returns the
-        attachment's other fields."""
-        operation, entity = Operation.DOWNLOAD, request.entity
-        extractor = DataExtractor(sink)
-        with self._transport.send(request) as response:
-            try:
-                for chunk in response.stream(_READ_CHUNK):
-                    extractor.feed(chunk)
-                document = extractor.finish()
-            except AnswerError as exc:
-                cls = TransportError if exc.cut_off else ServerError
-                raise cls(
-                    f"attachment {attachment_id}: {exc}", operation=operation.value, entity=entity
-                ) from None
-        record = parse_item(document, operation, entity)
-        if record is None or not extractor.data_found:
-            raise ServerError(
-                f"attachment {attachment_id}: the answer carried no data",
-                operation=operation.value,
-                entity=entity,
-            )
-        _log.info("downloaded attachment %d (%d bytes)", attachment_id, extractor.written)
-        return record
 
     # -- describe, list, delete ------------------------------------------------------------
 
@@ -454,11 +420,11 @@ class Attachments:
         Args:
             attachment_id: the attachment.
         """
-        record = self._entity(_INFO).get(attachment_id)
+        record = self._owners.info(attachment_id)
         if record is None:
             return None
-        parent = self._parent_of(record)
-        return self._describe(record, parent, _parent_id(record), Operation.GET, _INFO)
+        parent = self._owners.parent_of(record)
+        return self._describe(record, parent, parent_id_of(record), Operation.GET, INFO)
 
     def list(self, parent_type: str, parent_id: int) -> builtins.list[AttachmentData]:
         """The attachments of one record, in id order (their data is not fetched).
@@ -475,11 +441,11 @@ class Attachments:
         children = self._entity(parent.name).child(parent_id, SEGMENT)
         found = []
         for record in children.query():
-            own = self._parent_of(record)
+            own = self._owners.parent_of(record)
             if own is None or own == parent:
                 owner: tuple[Parent, int] = (parent, int(parent_id))
             else:
-                owner = (own, _parent_id(record) or int(parent_id))
+                owner = (own, parent_id_of(record) or int(parent_id))
             found.append(self._describe(record, owner[0], owner[1], Operation.QUERY, parent.entity))
         return found
 
@@ -503,65 +469,12 @@ class Attachments:
             InvalidRequest: no such attachment (or refused by the API).
             OutcomeUnknown: the delete may have been applied but no answer came back.
         """
-        parent, owner, _ = self._locate(attachment_id, parent_type, parent_id)
+        parent, owner, _ = self._owners.locate(attachment_id, parent_type, parent_id)
         self._entity(parent.name).child(owner, SEGMENT).delete(
             attachment_id, impersonate=impersonate
         )
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _locate(
-        self, attachment_id: int, parent_type: str | None, parent_id: int | None
-    ) -> tuple[Parent, int, dict[str, Any] | None]:
-        """The parent and parent id of an attachment: as given, else from AttachmentInfo."""
-        if (parent_type is None) != (parent_id is None):
-            raise InvalidRequest("give both parent_type and parent_id, or neither")
-        if parent_type is not None and parent_id is not None:
-            return find_parent(parent_type), int(parent_id), None
-        record = self._entity(_INFO).get(attachment_id)
-        if record is None:
-            raise InvalidRequest(
-                f"attachment {attachment_id} not found (AttachmentInfo has no such id)",
-                operation=Operation.GET.value,
-                entity=_INFO,
-            )
-        parent, owner = self._parent_of(record), _parent_id(record)
-        if parent is None or owner is None:
-            raise InvalidRequest(
-                f"attachment {attachment_id}: its parentType "
-                f"{field_value(record, 'parentType')!r} is not one this client knows; pass "
-                "parent_type= and parent_id=",
-                operation=Operation.GET.value,
-                entity=_INFO,
-            )
-        return parent, owner, record
-
-    def _parent_of(self, record: dict[str, Any]) -> Parent | None:
-        """The parent an attachment record's ``parentType`` code names: by the tenant's
-        picklist labels when its metadata has them, else the registry's assumed codes."""
-        code = field_value(record, "parentType")
-        if code is None:
-            return None
-        labels = self._parent_labels()
-        key = str(int(code)) if isinstance(code, (int, float)) else str(code)
-        return labels.get(key) or parent_for_code(code)
-
-    def _parent_labels(self) -> dict[str, Parent]:
-        labels = self._labels
-        if labels is not None:
-            return labels
-        with self._labels_lock:
-            if self._labels is None:
-                try:
-                    picklist = self._entity(_INFO).picklist("parentType")
-                except InvalidRequest:  # not a picklist here: the assumed codes serve
-                    picklist = {}
-                except AutotaskError as exc:  # try again next time
-                    _log.info("AttachmentInfo.parentType picklist unavailable: %s", exc)
-                    return {}
-                found = {value: parent_for_label(label) for value, label in picklist.items()}
-                self._labels = {value: p for value, p in found.items() if p is not None}
-            return self._labels
 
     def _describe(
         self,
@@ -588,10 +501,3 @@ class Attachments:
 
     def _refused(self, message: str, parent: Parent) -> InvalidRequest:
         return InvalidRequest(message, operation=Operation.UPLOAD.value, entity=parent.entity)
-
-
-def _parent_id(record: dict[str, Any]) -> int | None:
-    value = field_value(record, "parentID")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
