@@ -18,14 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from typing import Any, Protocol
 
 __all__ = ["AnswerError", "Base64Writer", "DataExtractor", "Sink"]
 
 _REST_LIMIT = 1024 * 1024  # JSON outside the data value we keep at most (fields are small)
 _KEY_LIMIT = 64  # a key longer than this is not "data"
-_DATA_STOP = re.compile(rb'["\\]')  # the end of a run of base64 inside the JSON string
 _WHITESPACE = b" \t\r\n"
 _SIMPLE_ESCAPES = {ord("/"): b"/", ord("n"): b"", ord("r"): b"", ord("t"): b""}
 _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
@@ -231,16 +229,21 @@ class DataExtractor:
         """Consume data characters from ``chunk[pos:]``; returns where to go on."""
         if self._data_escape is not None:
             return self._escape(chunk, pos)
-        found = _DATA_STOP.search(chunk, pos)
-        stop = len(chunk) if found is None else found.start()
+        # Two memchr scans (bytes.find) are much faster than a regular expression here.
+        end = len(chunk)
+        quote = chunk.find(b'"', pos)
+        stop = end if quote < 0 else quote
+        backslash = chunk.find(b"\\", pos, stop)
+        if backslash >= 0:
+            stop = backslash
         if stop > pos:
-            self._writer.feed(chunk[pos:stop] if pos or stop < len(chunk) else chunk)
-        if found is None:
+            self._writer.feed(chunk[pos:stop] if pos or stop < end else chunk)
+        if stop == end:
             return stop
-        if chunk[stop] == ord('"'):
+        if stop == quote:
             self._in_data = False
-            return stop + 1
-        self._data_escape = bytearray()
+        else:
+            self._data_escape = bytearray()
         return stop + 1
 
     def _escape(self, chunk: bytes, pos: int) -> int:
