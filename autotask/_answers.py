@@ -24,6 +24,7 @@ from autotask.errors import (
     InvalidRequest,
     NotFound,
     OutcomeUnknown,
+    PaginationError,
     PermissionDenied,
     RateLimited,
     ServerError,
@@ -50,11 +51,16 @@ __all__ = [
 # The thread-limit rejection names "thread threshold" (and internally Itgenatr005); it is a
 # 429, but other clients also match the text under any status (fact sheet §11.1).
 _THREAD_TEXT = re.compile(r"thread\s+threshold|itgenatr005", re.IGNORECASE)
-# 500s that are really authentication failures (fact sheet §2, fixtures error_500_*).
+# The hourly-threshold rejection: "Request Threshold Exceeded" (the alert's subject; its HTTP
+# body was never captured, fact sheet §11.1 (b)). Recognised under any status, as the thread
+# text is: a tenant or proxy answering it with a 500 must still be retried and slow the budget.
+_HOURLY_TEXT = re.compile(r"request\s+threshold", re.IGNORECASE)
+# 500s that are really authentication failures: only the texts the fact sheet records (§2,
+# fixtures error_500_invalid_integration_code.json, error_500_invalid_username.json). A looser
+# pattern also caught validation texts of Resources and ClientPortalUsers writes ("userName is
+# invalid", "The user name ... already exists or is invalid"): issue 7 item 9.
 _AUTH_TEXT = re.compile(
-    r"integrationcode is invalid|zone information could not be determined|"
-    r"(user(name)?|api user) .*(not found|invalid|does not exist)|not an api user",
-    re.IGNORECASE,
+    r"integrationcode is invalid|zone information could not be determined", re.IGNORECASE
 )
 # 500s that are permission failures ("The logged in Resource does not have the adequate
 # permissions", fact sheet §5). Deletes of missing rows also mention permissions, but lead
@@ -138,26 +144,53 @@ def parse_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """``(records, nextPageUrl)`` of a query or child-list answer (fact sheet §3.4).
 
-    A bare list of records is accepted as a single last page (fixtures
-    ``resources_query_items.json`` record only the ``items`` array).
+    The envelope is read case-insensitively throughout (``items``, ``pageDetails``,
+    ``nextPageUrl``). Only ``pageDetails.nextPageUrl`` being null says "last page": records
+    without it (no ``pageDetails``, no ``nextPageUrl`` in it, or a bare list) raise
+    ``PaginationError``, never a silent last page (issue 7 item 5). An empty page needs none.
     """
+    if not isinstance(body, (Mapping, list)):
+        raise _unexpected("a page of items", body, operation, entity)
     if isinstance(body, list):
         items: Any = body
-        next_url: Any = None
-    elif isinstance(body, Mapping):
+        details: Any = None
+    else:
         try:
             items = _get(body, "items")
         except KeyError:
             raise _unexpected("a page of items", body, operation, entity) from None
-        details = body.get("pageDetails") or {}
-        next_url = details.get("nextPageUrl") if isinstance(details, Mapping) else None
-    else:
-        raise _unexpected("a page of items", body, operation, entity)
+        details = _optional(body, "pageDetails")
     if not _is_records(items):
         raise _unexpected("a list of records", body, operation, entity)
+    if not isinstance(details, Mapping) or not _has(details, "nextPageUrl"):
+        if not items:
+            return items, None  # nothing to lose
+        raise PaginationError(
+            f"a page of {len(items)} records without pageDetails.nextPageUrl: whether more "
+            "pages follow is unknown, so paging stops here instead of returning part of the "
+            "result as if it were all",
+            operation=None if operation is None else operation.value,
+            entity=entity,
+        )
+    next_url = _get(details, "nextPageUrl")
     if next_url is not None and not isinstance(next_url, str):
         raise _unexpected("a nextPageUrl string", body, operation, entity)
     return items, next_url or None
+
+
+def _optional(body: Mapping[str, Any], key: str) -> Any:
+    try:
+        return _get(body, key)
+    except KeyError:
+        return None
+
+
+def _has(body: Mapping[str, Any], key: str) -> bool:
+    try:
+        _get(body, key)
+    except KeyError:
+        return False
+    return True
 
 
 def _is_int(value: Any) -> bool:
@@ -334,7 +367,7 @@ def error_for_answer(
 
     if _THREAD_TEXT.search(joined):
         return Failure.THREAD_LIMIT, make(ThreadLimitExceeded, "thread threshold exceeded")
-    if status == 429:
+    if status == 429 or _HOURLY_TEXT.search(joined):
         return Failure.RATE_LIMIT, make(RateLimited, "request threshold exceeded")
     if status == 401:
         return Failure.FINAL, make(AuthenticationError, "credentials refused")

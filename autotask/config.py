@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from autotask._log import register_secret
+from autotask._tls import LEGACY_RENEGOTIATION_MODES
 from autotask._version import __version__
 from autotask.errors import ConfigError
 from autotask.retry import RetryPolicy
@@ -121,6 +122,10 @@ class RequestConfig:
         cache_dir: zone cache directory; default ``AUTOTASK_CACHE_DIR`` or ``~/.cache/autotask``.
         zone_cache_ttl: seconds a discovered zone is trusted (24 h).
         ca_file: a CA bundle to verify TLS with, instead of the system's.
+        tls_legacy_renegotiation: ``"auto"`` (reconnect once with legacy TLS renegotiation
+            allowed when an Autotask host, ``*.autotask.net``, is refused by OpenSSL 3 for
+            lacking secure renegotiation; fact sheet §2), ``"always"`` (allow it for every
+            host from the start) or ``"never"``. Certificates are verified in every mode.
         hourly_limit: the tenant's hourly request threshold assumed until ThresholdInformation
             reports it (Autotask's documented 10,000, fact sheet §6).
         budget_check_every: requests between ThresholdInformation checks (it counts too).
@@ -154,6 +159,7 @@ class RequestConfig:
     cache_dir: str | None = None
     zone_cache_ttl: float = 24 * 3600.0
     ca_file: str | None = None
+    tls_legacy_renegotiation: str = "auto"
     hourly_limit: int = 10_000
     budget_check_every: int = 500
     max_budget_wait: float = 300.0
@@ -185,6 +191,11 @@ class RequestConfig:
             raise ConfigError("max_records must be >= 0")
         if self.hourly_limit < 1 or self.budget_check_every < 1 or self.max_budget_wait < 0:
             raise ConfigError("hourly_limit and budget_check_every must be >= 1")
+        if self.tls_legacy_renegotiation not in LEGACY_RENEGOTIATION_MODES:
+            raise ConfigError(
+                "tls_legacy_renegotiation must be 'auto', 'always' or 'never', not "
+                f"{self.tls_legacy_renegotiation!r}"
+            )
         if self.max_thread_wait < 0:
             raise ConfigError(f"max_thread_wait must be >= 0, not {self.max_thread_wait}")
         if self.attachment_max_bytes < 1 or self.attachment_window_bytes < 0:

@@ -443,8 +443,9 @@ class HourlyBudget:
     ) -> BudgetDecision:
         """Check, pace or wait before one request, as :meth:`before_request` decides.
 
-        Only one thread checks at a time; the others do not pile up behind it but go on with
-        the estimate they have.
+        Only one thread checks at a time. Below the threshold the others do not pile up behind
+        it but go on with the estimate they have; once the budget is used up every thread waits
+        for that check's answer.
 
         Args:
             check: asks ThresholdInformation and feeds its figures to :meth:`update`. An
@@ -459,15 +460,22 @@ class HourlyBudget:
             decision = self.before_request()
             if decision.exhausted:
                 return decision
-            if decision.check and self._checking.acquire(blocking=False):
-                try:
-                    check()
-                except AutotaskError as exc:
-                    self.check_failed()
-                    _log.info("ThresholdInformation check failed: %s", exc)
-                finally:
-                    self._checking.release()
-                continue
+            if decision.check:
+                if self._checking.acquire(blocking=False):
+                    try:
+                        check()
+                    except AutotaskError as exc:
+                        self.check_failed()
+                        _log.info("ThresholdInformation check failed: %s", exc)
+                    finally:
+                        self._checking.release()
+                    continue
+                if decision.usage >= 1.0:
+                    # Used up: never send on a guess while another thread asks the server;
+                    # wait for its answer (the check is one request, bounded by its timeouts).
+                    with self._checking:
+                        pass
+                    continue
             if decision.wait > 0:
                 _log.info(
                     "hourly budget at %.0f%%: waiting %.2f s", decision.usage * 100, decision.wait

@@ -43,7 +43,7 @@ import urllib3.exceptions as u3
 from autotask._answers import parse_usage, read_answer
 from autotask._log import get_logger, mask
 from autotask._request import Request, StreamBody, json_bytes, request_url
-from autotask._tls import tls_context
+from autotask._tls import LEGACY_REASON, legacy_renegotiation_retry, tls_context
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
@@ -55,6 +55,7 @@ from autotask.errors import (
     TransportError,
 )
 from autotask.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
+from autotask.origins import origin_of
 from autotask.retry import Failure, Operation, RetryPolicy
 from autotask.zones import ZoneResolver, zone_resolver
 
@@ -195,8 +196,11 @@ class Transport:
             "UserName": credentials.username,
             "Secret": credentials.secret,
         }
-        self._pools: urllib3.PoolManager | None = None
+        # Two pool managers: the usual one, and (mode "auto") one allowing legacy TLS
+        # renegotiation for the Autotask hosts found to need it (_tls.py).
+        self._pools: dict[bool, urllib3.PoolManager] = {}
         self._pools_lock = threading.Lock()
+        self._legacy_hosts: frozenset[str] = frozenset()
         self._closed = False
         self._tries = threading.local()
 
@@ -251,6 +255,8 @@ class Transport:
                 return result
             assert failure is not None
             error.attempts = tries
+            if failure is Failure.NOT_SENT and self._allow_legacy_renegotiation(url, error):
+                continue  # nothing was sent: reconnect at once, not counted as a retry
             if error.status == 401 and zone_url and not rediscovered:
                 # Tenants move between zones; a stale zone answers 401 (fact sheet §1). Look
                 # the zone up once more; resend only if it moved.
@@ -312,9 +318,9 @@ class Transport:
         """Close every pooled connection. Further sends raise ``ConfigError``."""
         self._closed = True
         with self._pools_lock:
-            if self._pools is not None:
-                self._pools.clear()
-                self._pools = None
+            for pools in self._pools.values():
+                pools.clear()
+            self._pools = {}
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -372,7 +378,7 @@ class Transport:
             try:
                 if operation is not Operation.ZONE:
                     self.budget.record()
-                response = self._pool().urlopen(
+                response = self._pool(url).urlopen(
                     request.method,
                     url,
                     body=body,
@@ -441,20 +447,45 @@ class Transport:
             attempts=tries,
         )
 
-    def _pool(self) -> urllib3.PoolManager:
-        pools = self._pools
+    def _pool(self, url: str) -> urllib3.PoolManager:
+        legacy = self.config.tls_legacy_renegotiation == "always" or (
+            bool(self._legacy_hosts) and origin_of(url)[1] in self._legacy_hosts
+        )
+        pools = self._pools.get(legacy)
         if pools is None:
             with self._pools_lock:
-                if self._pools is None:
-                    self._pools = urllib3.PoolManager(
+                pools = self._pools.get(legacy)
+                if pools is None:
+                    pools = urllib3.PoolManager(
                         num_pools=8,
                         maxsize=self.config.concurrency * _POOL_ENTITIES,
                         block=False,
                         retries=False,
-                        ssl_context=tls_context(self.config.ca_file, self._environ),
+                        ssl_context=tls_context(
+                            self.config.ca_file, self._environ, legacy_renegotiation=legacy
+                        ),
                     )
-                pools = self._pools
+                    self._pools[legacy] = pools
         return pools
+
+    def _allow_legacy_renegotiation(self, url: str, error: AutotaskError) -> bool:
+        """After a failed handshake: reconnect with legacy renegotiation allowed? Once per host,
+        logged at WARNING; :func:`autotask._tls.legacy_renegotiation_retry` decides."""
+        host = origin_of(url)[1]
+        mode = self.config.tls_legacy_renegotiation
+        if not legacy_renegotiation_retry(mode, host, str(error.__cause__)):
+            return False
+        with self._pools_lock:
+            if host in self._legacy_hosts:
+                return False
+            self._legacy_hosts = self._legacy_hosts | {host}
+        _log.warning(
+            "%s does not support secure TLS renegotiation, which OpenSSL 3 requires; "
+            "reconnecting with legacy renegotiation allowed for this host (certificates are "
+            "still verified; RequestConfig(tls_legacy_renegotiation='never') forbids it)",
+            host,
+        )
+        return True
 
     def _await_budget(self, request: Request) -> None:
         decision = self.budget.wait_for_room(self.usage, self._sleep)
@@ -485,6 +516,53 @@ def _describe(body: Any) -> str:
     return f"<stream {type(body).__name__}>"
 
 
+# Where urllib3 sets a connection up (TCP connect, TLS handshake): an exception raised below
+# these frames ended the try before a byte of the request was written.
+_CONNECT_FRAMES = frozenset({"_validate_conn", "_new_conn", "do_handshake"})
+# OpenSSL reasons that only a handshake gives (in case frames are unavailable).
+_HANDSHAKE_REASONS = frozenset(
+    {
+        "WRONG_VERSION_NUMBER",
+        "UNSUPPORTED_PROTOCOL",
+        "NO_PROTOCOLS_AVAILABLE",
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "NO_SHARED_CIPHER",
+        "NO_CIPHERS_AVAILABLE",
+        "VERSION_TOO_LOW",
+        "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+        LEGACY_REASON,
+    }
+)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps (cause, context, urllib3's wrapped ``args``)."""
+    todo: list[BaseException | None] = [exc]
+    seen: set[int] = set()
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [current.__cause__, current.__context__]
+        todo += [a for a in current.args if isinstance(a, BaseException)]
+
+
+def _failed_before_sending(exc: BaseException) -> bool:
+    """True when ``exc`` arose while the connection was being set up, before the request."""
+    for error in _chain(exc):
+        if isinstance(error, ssl.SSLError) and error.reason in _HANDSHAKE_REASONS:
+            return True
+        frames = error.__traceback__
+        while frames is not None:
+            if frames.tb_frame.f_code.co_name in _CONNECT_FRAMES:
+                return True
+            frames = frames.tb_next
+    return False
+
+
 def _error_for_exception(
     exc: BaseException, operation: Operation, entity: str | None
 ) -> tuple[Failure, AutotaskError]:
@@ -506,6 +584,18 @@ def _error_for_exception(
             )
     if isinstance(exc, (u3.LocationValueError, u3.ProxyError, ValueError)):
         return Failure.FINAL, TransportError(f"cannot send: {exc}", operation=op, entity=entity)
+    if _failed_before_sending(exc):
+        # A failed handshake (protocol or cipher mismatch, a plain-http port, a reset during
+        # it): no byte of the request left the client, so even a write is safe to resend.
+        hint = ""
+        if LEGACY_REASON in str(exc):
+            hint = (
+                " (the server lacks secure renegotiation: RequestConfig("
+                "tls_legacy_renegotiation='always') allows it, certificates still verified)"
+            )
+        return Failure.NOT_SENT, TransportError(
+            f"cannot connect: TLS handshake failed: {exc}{hint}", operation=op, entity=entity
+        )
     # Reset, read timeout, protocol error: the request may have arrived.
     kind = "no answer in time" if isinstance(exc, u3.ReadTimeoutError) else "connection broken"
     return Failure.NO_ANSWER, TransportError(

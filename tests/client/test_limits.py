@@ -64,16 +64,30 @@ def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path) -
     assert stats["max_concurrency"]["Tickets"] == 2
 
 
-def test_an_exhausted_hourly_budget_raises_rate_limited(tmp_path: Path) -> None:
-    with running_emulator("--hourly-limit", "8", "--threshold-latency-ms", "0") as emu:
+# The emulator's switches for how an hourly rejection looks (README "Quirk switches"): the
+# client must read each as the hourly limit (issue 7 items 7, 8).
+HOURLY_QUIRKS = {
+    "default": ((), 429),
+    "status-500": (("--hourly-limit-status", "500"), 500),
+    "own-text": (("--hourly-limit-text", "Request threshold reached, try again later."), 429),
+    "retry-after": (("--hourly-retry-after",), 429),
+}
+
+
+@pytest.mark.parametrize("quirk", sorted(HOURLY_QUIRKS))
+def test_an_exhausted_hourly_budget_raises_rate_limited(tmp_path: Path, quirk: str) -> None:
+    flags, status = HOURLY_QUIRKS[quirk]
+    limit = ("--hourly-limit", "8", "--threshold-latency-ms", "0")
+    with running_emulator(*limit, *flags) as emu:
         with connect(emu, tmp_path, max_retries=1, retry_backoff=0.01, max_budget_wait=0) as c:
             for _ in range(7):
                 c.tickets.count()
             with pytest.raises(RateLimited) as info:
                 for _ in range(3):
                     c.tickets.count()
+            assert c.transport.budget.usage() >= 1.0  # the rejection marked it used up
         assert info.value.operation == "COUNT"
-        assert emu.stats()["requests"]["POST Tickets/query/count"].get("429", 0) >= 1
+        assert emu.stats()["requests"]["POST Tickets/query/count"].get(str(status), 0) >= 1
 
 
 def test_the_budget_waits_for_the_window_then_goes_on(tmp_path: Path) -> None:

@@ -9,7 +9,14 @@ from collections.abc import Callable
 import pytest
 
 from autotask.errors import InvalidRequest, RateLimited, ThreadLimitExceeded
-from autotask.limits import RECHECK, WINDOW, AttachmentWindow, HourlyBudget, ThreadGate
+from autotask.limits import (
+    RECHECK,
+    WINDOW,
+    AttachmentWindow,
+    BudgetDecision,
+    HourlyBudget,
+    ThreadGate,
+)
 
 
 class FakeClock:
@@ -386,3 +393,57 @@ def test_window_shared_by_threads_never_holds_more_than_its_limit() -> None:
 def test_a_window_of_zero_is_off() -> None:
     window, _, sleeps = _window(limit=0)
     assert window.reserve(10**9) is None and sleeps == []
+
+
+def test_while_exhausted_every_thread_waits_for_the_one_checks_answer() -> None:
+    # Before: a second thread found the check taken, fell through and sent at once
+    # (wait_for_room returned after 0.000 s with usage 1.0 and exhausted=False).
+    clock = FakeClock()
+    budget = HourlyBudget(limit=10, max_wait=0, clock=clock)
+    for _ in range(10):
+        budget.record()  # our own ten requests: used up
+    checking, answer = threading.Event(), threading.Event()
+    checks: list[str] = []
+
+    def slow_check() -> None:
+        checks.append("first")
+        checking.set()
+        answer.wait(10)
+        budget.update(10, 10)  # the server says: still full
+
+    def second_check() -> None:
+        checks.append("second")
+
+    first, first_out = _in_thread(lambda: budget.wait_for_room(slow_check, lambda s: None))
+    assert checking.wait(5)
+    second, second_out = _in_thread(lambda: budget.wait_for_room(second_check, lambda s: None))
+    second.join(0.3)
+    assert second.is_alive(), "the second thread went on while the budget was used up"
+    answer.set()
+    first.join(5)
+    second.join(5)
+    assert checks == ["first"]  # one check answered both
+    for out in (first_out, second_out):
+        (decision,) = out
+        assert isinstance(decision, BudgetDecision) and decision.exhausted
+        assert decision.usage == pytest.approx(1.0)
+
+
+def test_below_the_threshold_threads_do_not_queue_behind_a_check() -> None:
+    clock = FakeClock()
+    budget = HourlyBudget(limit=100, check_every=1, clock=clock)
+    budget.record()  # due for a check, at 1%
+    checking, answer = threading.Event(), threading.Event()
+
+    def slow_check() -> None:
+        checking.set()
+        answer.wait(10)
+        budget.update(100, 1)
+
+    first, _ = _in_thread(lambda: budget.wait_for_room(slow_check, lambda s: None))
+    assert checking.wait(5)
+    second, out = _in_thread(lambda: budget.wait_for_room(lambda: None, lambda s: None))
+    second.join(5)
+    assert not second.is_alive() and not out[0].exhausted  # went on with its estimate
+    answer.set()
+    first.join(5)
