@@ -38,6 +38,7 @@ __all__ = ["Entry", "Journal", "item_key"]
 MAGIC = "autotask-batch"
 VERSION = 1
 SENDING = "sending"
+_HEADER_START = b'{"journal":"autotask-batch"'  # how every header line begins (see open())
 # A write's durability point: only the data must reach the disk, not the file's times.
 _sync = getattr(os, "fdatasync", os.fsync)
 
@@ -223,7 +224,12 @@ def _read(fd: int, name: str, operation: str, target: str) -> dict[int, Entry] |
         return None
     with os.fdopen(os.dup(fd), "rb") as fh:
         fh.seek(0)
-        lines = fh.read().split(b"\n")
+        data = fh.read()
+    start = data.split(b"\n", 1)[0]
+    if not (start.startswith(_HEADER_START) or _HEADER_START.startswith(start)):
+        # Checked before anything is cut: never truncate a file that is not ours.
+        raise ConfigError(f"{name} is not an autotask batch journal (line 1)")
+    lines = data.split(b"\n")
     complete, tail = lines[:-1], lines[-1]
     if tail:  # no newline at the end: the write of that line was cut off
         os.ftruncate(fd, size - len(tail))

@@ -33,6 +33,7 @@ Example (the entities bind it for you: ``client.tickets.batch_create(items)``)::
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -297,7 +298,7 @@ class _Batch(Generic[T]):
                     self._complete(result)
         except BaseException:
             self.stopping.set()
-            self._drain(outstanding)
+            self._drain()
             raise
         finally:
             for _ in workers:
@@ -348,21 +349,14 @@ class _Batch(Generic[T]):
         self.tasks.put((index, item, key, in_doubt))
         return None
 
-    def _drain(self, outstanding: int) -> None:
-        """Wait for the items in flight; a second Ctrl-C leaves them in doubt.
-
-        ``outstanding`` may be one too many when Ctrl-C struck right after a result arrived,
-        so the wait also ends once no worker holds an item (``stopping`` is set: none will).
-        """
+    def _drain(self) -> None:
+        """Wait until no worker holds an item (``stopping`` is set: none takes another, and
+        the tasks still queued are dropped); a second Ctrl-C stops waiting, and the items
+        then in flight are journaled ``unknown``."""
         try:
-            while outstanding:
-                try:
-                    self.done.get(timeout=0.05)
-                except queue.Empty:
-                    if self.tasks.empty() and not self.in_flight:
-                        return
-                    continue
-                outstanding -= 1
+            while not self.tasks.empty() or self.in_flight:
+                with contextlib.suppress(queue.Empty):
+                    self.done.get(timeout=0.02)
         except KeyboardInterrupt:
             if self.journal is not None:
                 for index, key in list(self.in_flight.items()):
