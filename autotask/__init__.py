@@ -21,6 +21,7 @@ from autotask._version import __version__
 # Public name -> module that defines it. The meta tests check that each resolves.
 _EXPORTS: dict[str, str] = {
     "AutotaskClient": "autotask.client",
+    "AttachmentData": "autotask.attachments",
     "RequestConfig": "autotask.config",
     "RetryPolicy": "autotask.retry",
     "Credentials": "autotask.config",
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AttachmentData",
     "AuthenticationError",
     "AutotaskClient",
     "AutotaskError",
@@ -75,6 +77,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from autotask.attachments import AttachmentData
     from autotask.batch import ItemResult, Progress
     from autotask.client import AutotaskClient
     from autotask.config import Credentials, RequestConfig

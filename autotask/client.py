@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from autotask._batch_ops import BatchOptions
+from autotask.attachments import Attachments
 from autotask.batch import ItemResult
 from autotask.config import ENV, Credentials, RequestConfig
 from autotask.entities import Entity
@@ -107,6 +108,7 @@ class AutotaskClient:
         self._metadata = MetadataCache()
         self._entities: dict[str, Entity] = {}
         self._entities_lock = threading.Lock()
+        self._attachments = Attachments(self.transport, self.config, self.entity)
 
     @classmethod
     def create(
@@ -176,6 +178,14 @@ class AutotaskClient:
         if name.startswith("_") or name in RESERVED_NAMES:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         return self.entity(name_for_attribute(name))
+
+    # -- attachments -----------------------------------------------------------------------
+
+    @property
+    def attachments(self) -> Attachments:
+        """Upload, download, list, describe and delete attachments of any parent that takes
+        them (:class:`~autotask.attachments.Attachments`)."""
+        return self._attachments
 
     # -- batches: the entity's batch_* methods, by entity name ------------------------------
 

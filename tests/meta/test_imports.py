@@ -203,3 +203,19 @@ def test_batch_engine_imports_no_entity_transport_or_cli_code() -> None:
             if imported not in allowed:
                 bad.append(f"{path.relative_to(ROOT)}: {imported}")
     assert not bad, "the batch engine imports more than stdlib and errors:\n" + "\n".join(bad)
+
+
+def test_attachment_codecs_are_pure() -> None:
+    """The upload encoder, the download decoder and the file-name rules need no client, no
+    transport and no sockets (they are unit-tested without them)."""
+    stdlib = set(sys.stdlib_module_names)
+    allowed = {"autotask._request", "autotask.errors"}
+    bad = []
+    for name in ("upload.py", "download.py", "files.py", "source.py"):
+        path = PACKAGE / "attachments" / name
+        for imported in _imports(path):
+            if imported.split(".")[0] in stdlib or imported == "__future__":
+                continue
+            if imported not in allowed:
+                bad.append(f"{path.relative_to(ROOT)}: {imported}")
+    assert not bad, "attachment codecs import more than stdlib:\n" + "\n".join(bad)
