@@ -1,0 +1,183 @@
+"""Columns of a flat export (CSV, SQLite) from the entity's field metadata.
+
+Every field is a column named as the API names it; each user-defined field becomes a column
+``udf:Name`` (its value from ``userDefinedFields``). With ``labels=True`` picklist values become
+their labels (fields and UDFs alike; a value missing from the picklist stays as it is).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from autotask.metadata import picklist_labels
+from autotask.records import udf
+
+if TYPE_CHECKING:
+    from autotask.entities import Entity
+
+__all__ = ["UDF_PREFIX", "Column", "Columns", "build_columns"]
+
+UDF_PREFIX = "udf:"
+Record = dict[str, Any]
+
+# Field metadata dataType -> SQLite column type (fact sheet §4.4; booleans as 0/1).
+_SQL_TYPES = {
+    "integer": "INTEGER",
+    "long": "INTEGER",
+    "short": "INTEGER",
+    "byte": "INTEGER",
+    "boolean": "INTEGER",
+    "decimal": "REAL",
+    "double": "REAL",
+    "float": "REAL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One output column.
+
+    Attributes:
+        name: the column's name: the field's, or ``udf:`` + the UDF's.
+        source: the field's or UDF's name in records.
+        is_udf: True for a user-defined field.
+        data_type: the metadata ``dataType`` (UDFs: their ``type``), lower case.
+        labels: ``{value: label}`` when the column shows picklist labels, else None.
+    """
+
+    name: str
+    source: str
+    is_udf: bool = False
+    data_type: str = "string"
+    labels: Mapping[str, str] | None = None
+
+    @property
+    def sql_type(self) -> str:
+        """The SQLite type: INTEGER, REAL or TEXT (UDF values are always text: §3.5)."""
+        if self.is_udf or self.labels is not None:
+            return "TEXT"
+        if self.name == "id":
+            return "INTEGER PRIMARY KEY"
+        return _SQL_TYPES.get(self.data_type, "TEXT")
+
+    def value(self, record: Mapping[str, Any]) -> Any:
+        """The column's value in ``record``, label applied."""
+        value = udf(record, self.source) if self.is_udf else record.get(self.source)
+        if self.labels is not None and value is not None:
+            return self.labels.get(str(value), value)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The columns of one export, and the fields its query must include.
+
+    Attributes:
+        columns: in output order, ``id`` first.
+        include: the ``IncludeFields`` of the query (None: every field).
+    """
+
+    columns: tuple[Column, ...]
+    include: tuple[str, ...] | None
+
+    @property
+    def names(self) -> list[str]:
+        """The column names (the CSV header)."""
+        return [c.name for c in self.columns]
+
+    def label(self, record: Record) -> Record:
+        """``record`` with picklist values replaced by labels (UDF items too)."""
+        out = dict(record)
+        for column in self.columns:
+            if column.labels is None:
+                continue
+            if column.is_udf:
+                items = out.get("userDefinedFields")
+                if isinstance(items, list):
+                    out["userDefinedFields"] = [
+                        {**item, "value": column.value(record)}
+                        if isinstance(item, dict) and item.get("name") == column.source
+                        else item
+                        for item in items
+                    ]
+            elif column.source in out:
+                out[column.source] = column.value(record)
+        return out
+
+    def csv_row(self, record: Mapping[str, Any]) -> list[str]:
+        """The record as CSV cells: empty for null, ``true``/``false``, JSON for nested."""
+        return [_text(c.value(record)) for c in self.columns]
+
+    def sql_row(self, record: Mapping[str, Any]) -> list[Any]:
+        """The record as SQLite values: 0/1 for booleans, JSON text for nested values."""
+        return [_sql(c.value(record)) for c in self.columns]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def _sql(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def build_columns(
+    entity: Entity,
+    fields: Sequence[str] | None,
+    *,
+    labels: bool,
+    extra: Sequence[str] = (),
+    flat: bool = True,
+) -> Columns:
+    """The columns of an export of ``entity``, from its (cached) metadata.
+
+    Args:
+        entity: the entity exported.
+        fields: the fields asked for (``udf:Name`` for a UDF), or None for every field and UDF.
+        labels: show picklist labels instead of values.
+        extra: fields the query must also include (the watermark's).
+        flat: False for JSON Lines: no metadata is read unless ``labels`` needs it.
+    """
+    if not flat and not labels:
+        return Columns((), _include(fields, extra))
+    metadata = {str(f.get("name")): f for f in entity.fields()}
+    udfs = {}
+    wants_udfs = fields is None or any(f.startswith(UDF_PREFIX) for f in fields)
+    if wants_udfs and entity.info().get("hasUserDefinedFields", True):
+        udfs = {str(u.get("name")): u for u in entity.udfs()}
+    if fields is None:
+        wanted = ["id", *(n for n in metadata if n != "id")]
+        wanted += [UDF_PREFIX + n for n in udfs]
+    else:
+        wanted = ["id", *(f for f in dict.fromkeys(fields) if f.lower() != "id")]
+    columns = []
+    for name in wanted:
+        is_udf = name.startswith(UDF_PREFIX)
+        source = name[len(UDF_PREFIX) :] if is_udf else name
+        meta = (udfs if is_udf else metadata).get(source, {})
+        kind = str(meta.get("type" if is_udf else "dataType") or "string").lower()
+        values = meta.get("picklistValues") if labels and meta.get("isPickList") else None
+        columns.append(
+            Column(name, source, is_udf, kind, picklist_labels(values) if values else None)
+        )
+    return Columns(tuple(columns), _include(fields, extra))
+
+
+def _include(fields: Sequence[str] | None, extra: Sequence[str]) -> tuple[str, ...] | None:
+    if fields is None:
+        return None
+    names = [f[len(UDF_PREFIX) :] if f.startswith(UDF_PREFIX) else f for f in fields]
+    return tuple(dict.fromkeys([*names, *extra]))

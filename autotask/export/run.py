@@ -1,0 +1,347 @@
+"""One export run: plan, resume, page in parallel, write, commit, then save the watermark.
+
+Order of durability (issue 13): pages are written with their checkpoint; the target is
+committed; only then is the state file replaced. A crash before the commit resumes from the
+checkpoint; a crash between the commit and the state file repeats the run's window (harmless:
+a delta file is rewritten, SQLite upserts), and no record is ever skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autotask.errors import InvalidRequest, NotFound, PermissionDenied
+from autotask.export.columns import build_columns
+from autotask.export.parallel import Span, iter_parallel_pages
+from autotask.export.state import (
+    DELETION_LOGS,
+    EntityState,
+    Tracker,
+    choose_modified_fields,
+    load_state,
+    modified_filter,
+    parse_stamp,
+    save_state,
+    stamp_text,
+)
+from autotask.export.writers import Writer, open_writer, parse_target
+from autotask.query import FilterLike, filter_json
+from autotask.retry import Operation
+
+if TYPE_CHECKING:
+    from autotask.entities import Entity
+
+__all__ = ["DEFAULT_OVERLAP", "ExportProgress", "ExportStats", "export"]
+
+_log = logging.getLogger("autotask.export")
+DEFAULT_OVERLAP = 300.0  # seconds; see state.py for what the overlap covers
+
+
+@dataclass(frozen=True, slots=True)
+class ExportStats:
+    """What one :meth:`Entity.export` run did.
+
+    Attributes:
+        entity: the entity exported.
+        target: the target as given (``sqlite:///...`` or the file).
+        records: records written (over all attempts of a resumed run).
+        pages: pages written.
+        requests: API requests the export sent (pages, counts, deletion logs; the transport's
+            retries and cached metadata not included).
+        seconds: wall time of this call.
+        watermark: the newest last-modified stamp seen (ISO 8601, UTC), or None.
+        full: True when every matching record was exported (no usable watermark yet).
+        resumed: True when the run continued from a killed run's checkpoint.
+        deleted: deleted records found in the API's deletion log and removed (SQLite) or
+            reported (files); None when the entity has no deletion log, the run was not
+            incremental, or the log could not be read.
+        deleted_ids: their ids.
+    """
+
+    entity: str
+    target: str
+    records: int
+    pages: int
+    requests: int
+    seconds: float
+    watermark: str | None = None
+    full: bool = True
+    resumed: bool = False
+    deleted: int | None = None
+    deleted_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProgress:
+    """Passed to ``progress`` after each page is written.
+
+    Attributes:
+        entity: the entity exported.
+        records: records written so far.
+        total: records the query matched when it started (None when resuming).
+        pages: pages written so far.
+        seconds: time since the call started.
+    """
+
+    entity: str
+    records: int
+    total: int | None
+    pages: int
+    seconds: float
+
+
+def _fingerprint(kind: str, path: Path, *parts: Any) -> str:
+    text = json.dumps([kind, str(path.resolve()), *parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def export(
+    entity: Entity,
+    target: str | os.PathLike[str],
+    filter: FilterLike | None = None,
+    *,
+    fields: Sequence[str] | None = None,
+    since: str | os.PathLike[str] | None = None,
+    labels: bool = False,
+    partitions: int = 3,
+    progress: Callable[[ExportProgress], None] | None = None,
+    modified_field: str | Sequence[str] | None = None,
+    overlap: float = DEFAULT_OVERLAP,
+    page_size: int | None = None,
+    resume: bool = True,
+) -> ExportStats:
+    """Export ``entity``'s matching records to ``target``; see ``Entity.export``."""
+    clock = time.monotonic()
+    with entity._checking(Operation.QUERY):
+        kind, path = parse_target(target)
+        terms = entity._terms(filter)
+        if overlap < 0:
+            raise InvalidRequest(f"overlap must be >= 0 seconds, not {overlap!r}")
+        if fields is not None and (isinstance(fields, str) or not fields):
+            raise InvalidRequest("fields must be a non-empty list of field names")
+    state_path = Path(since) if since is not None else None
+    previous = load_state(state_path, entity.name) if state_path is not None else None
+    modified: tuple[str, ...] = ()
+    if state_path is not None:
+        modified = choose_modified_fields(entity.name, entity.fields(), modified_field)
+    columns = build_columns(entity, fields, labels=labels, extra=modified, flat=kind != "jsonl")
+    strip = frozenset(columns.include or ()) - set(fields or ())
+    fingerprint = _fingerprint(
+        kind, path, entity.name, filter_json(terms), fields, labels, modified, columns.names
+    )
+    writer = open_writer(kind, path, entity.name, columns, strip)
+    try:
+        return _run(
+            entity,
+            writer,
+            _Plan(
+                terms=terms,
+                include=columns.include,
+                modified=modified,
+                overlap=overlap,
+                fingerprint=fingerprint,
+                previous=previous,
+                state_path=state_path,
+                partitions=partitions,
+                page_size=page_size,
+                resume=resume,
+                target=os.fspath(target),
+            ),
+            progress,
+            clock,
+        )
+    finally:
+        writer.close()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    terms: tuple[Any, ...]
+    include: tuple[str, ...] | None
+    modified: tuple[str, ...]
+    overlap: float
+    fingerprint: str
+    previous: EntityState | None
+    state_path: Path | None
+    partitions: int
+    page_size: int | None
+    resume: bool
+    target: str
+
+
+def _run(
+    entity: Entity,
+    writer: Writer,
+    plan: _Plan,
+    progress: Callable[[ExportProgress], None] | None,
+    clock: float,
+) -> ExportStats:
+    previous = plan.previous
+    incremental = (
+        previous is not None
+        and previous.fingerprint == plan.fingerprint
+        and previous.fields == plan.modified
+        and writer.can_apply_delta()
+    )
+    if previous is not None and not incremental:
+        _log.warning(
+            "%s: the export changed since the state file was written (target, filter, fields "
+            "or columns); exporting everything",
+            entity.name,
+        )
+    lower = previous.lower if incremental and previous is not None else None
+    checkpoint = writer.checkpoint() if plan.resume else None
+    if checkpoint is not None and (
+        checkpoint.get("fingerprint") != plan.fingerprint or checkpoint.get("lower") != lower
+    ):
+        _log.info("%s: the interrupted export was a different one; starting afresh", entity.name)
+        checkpoint = None
+    started = _dt.datetime.now(_dt.timezone.utc)
+    if checkpoint is not None:
+        started = parse_stamp(str(checkpoint["started"]))
+    tracker = Tracker(
+        plan.modified,
+        started,
+        plan.overlap,
+        skip=frozenset(previous.seen) if incremental and previous is not None else frozenset(),
+        newest=(
+            parse_stamp(previous.watermark)
+            if incremental and previous is not None and previous.watermark
+            else None
+        ),
+    )
+    counts = {"records": 0, "pages": 0, "requests": 0}
+    spans = None
+    if checkpoint is not None:
+        tracker.restore(checkpoint.get("tracker") or {})
+        counts.update({k: int(checkpoint.get(k, 0)) for k in counts})
+        spans = [Span.from_json(s) for s in checkpoint["spans"]]
+    writer.start(checkpoint)
+    terms = plan.terms
+    if lower is not None:
+        terms = (*terms, modified_filter(plan.modified, parse_stamp(lower)))
+    done_before = dict(counts)
+    pages = iter_parallel_pages(
+        entity,
+        list(terms),
+        partitions=plan.partitions,
+        fields=plan.include,
+        page_size=plan.page_size,
+        spans=spans,
+    )
+    total = None
+    for page in pages:
+        total = page.total
+        records = [r for r in page.records if tracker.accept(r)] if plan.modified else page.records
+        counts["records"] += len(records)
+        counts["pages"] += 1 if page.records else 0
+        counts["requests"] = done_before["requests"] + page.requests
+        writer.write(
+            records,
+            {
+                "fingerprint": plan.fingerprint,
+                "lower": lower,
+                "started": stamp_text(started),
+                "spans": [s.to_json() for s in page.spans],
+                "tracker": tracker.to_json(),
+                **counts,
+            },
+        )
+        if progress is not None and page.records:
+            progress(
+                ExportProgress(
+                    entity.name,
+                    counts["records"],
+                    total,
+                    counts["pages"],
+                    time.monotonic() - clock,
+                )
+            )
+    deleted: list[tuple[int, str]] | None = None
+    deleted_state: tuple[str | None, tuple[tuple[int, str], ...]] = (None, ())
+    log = DELETION_LOGS.get(entity.name)
+    if plan.state_path is not None and log is not None:
+        if incremental and previous is not None and previous.deleted_lower is not None:
+            deleted, deleted_state, asked = _deletions(entity, previous, plan, started)
+            counts["requests"] += asked
+        else:
+            since_start = started - _dt.timedelta(seconds=plan.overlap)
+            deleted_state = (stamp_text(since_start), ())
+    writer.commit(full=not incremental, deleted=deleted or ())
+    if plan.state_path is not None:
+        save_state(
+            plan.state_path,
+            entity.name,
+            EntityState(
+                fingerprint=plan.fingerprint,
+                fields=plan.modified,
+                watermark=tracker.watermark(),
+                lower=stamp_text(tracker.lower()),
+                seen=tracker.seen(),
+                deleted_lower=deleted_state[0],
+                deleted_seen=deleted_state[1],
+            ),
+        )
+    return ExportStats(
+        entity=entity.name,
+        target=plan.target,
+        records=counts["records"],
+        pages=counts["pages"],
+        requests=counts["requests"],
+        seconds=time.monotonic() - clock,
+        watermark=tracker.watermark(),
+        full=not incremental,
+        resumed=checkpoint is not None,
+        deleted=None if deleted is None else len(deleted),
+        deleted_ids=tuple(i for i, _ in deleted or ()),
+    )
+
+
+def _deletions(
+    entity: Entity, previous: EntityState, plan: _Plan, started: _dt.datetime
+) -> tuple[list[tuple[int, str]] | None, tuple[str | None, tuple[tuple[int, str], ...]], int]:
+    """Deleted records logged since the last run: ``(deleted, next state, requests)``.
+
+    A log the API user may not read (Autotask wants admin rights for DeletedTicketLogs) or
+    that the server does not serve leaves the deletion state as it was and returns None.
+    """
+    log = DELETION_LOGS[entity.name]
+    from autotask.entities import Entity
+
+    logs = Entity(log.entity, entity._transport, entity._config, entity._metadata)
+    assert previous.deleted_lower is not None
+    tracker = Tracker(
+        (log.time_field,),
+        started,
+        plan.overlap,
+        skip=frozenset(previous.deleted_seen),
+    )
+    lower = parse_stamp(previous.deleted_lower)
+    found: list[tuple[int, str]] = []
+    requests = 0
+    try:
+        for page in iter_parallel_pages(
+            logs, [modified_filter((log.time_field,), lower)], partitions=1
+        ):
+            requests = page.requests
+            for row in page.records:
+                if tracker.accept(row) and row.get(log.id_field) is not None:
+                    found.append((int(row[log.id_field]), str(row.get(log.time_field))))
+    except (NotFound, PermissionDenied) as exc:
+        _log.warning(
+            "%s: cannot read %s, so deletions are not detected this run: %s",
+            entity.name,
+            log.entity,
+            exc,
+        )
+        return None, (previous.deleted_lower, previous.deleted_seen), requests
+    return found, (stamp_text(tracker.lower()), tracker.seen()), requests
