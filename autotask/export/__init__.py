@@ -4,3 +4,7 @@
 logic (issue 13): ``parallel.py`` splits and pages a query, ``writers.py`` writes the targets,
 ``state.py`` keeps watermarks and checkpoints, ``run.py`` ties them together.
 """
+
+from autotask.export.run import ExportProgress, ExportStats, export
+
+__all__ = ["ExportProgress", "ExportStats", "export"]
