@@ -63,12 +63,23 @@ class Column:
             return "INTEGER PRIMARY KEY"
         return _SQL_TYPES.get(self.data_type, "TEXT")
 
-    def value(self, record: Mapping[str, Any]) -> Any:
-        """The column's value in ``record``, label applied."""
-        value = udf(record, self.source) if self.is_udf else record.get(self.source)
-        if self.labels is not None and value is not None:
-            return self.labels.get(str(value), value)
-        return value
+    def value(self, record: Mapping[str, Any], udfs: Mapping[str, Any] | None = None) -> Any:
+        """The column's value in ``record``, label applied.
+
+        Args:
+            record: the record.
+            udfs: ``{name: value}`` of its UDFs, when the caller has built it once per record.
+        """
+        if not self.is_udf:
+            value = record.get(self.source)
+        elif udfs is not None and self.source in udfs:
+            value = udfs[self.source]
+        else:
+            value = udf(record, self.source)
+        labels = self.labels
+        if labels is None or value is None:
+            return value
+        return labels.get(str(value), value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +102,7 @@ class Columns:
     def label(self, record: Record) -> Record:
         """``record`` with picklist values replaced by labels (UDF items too)."""
         out = dict(record)
+        udfs = _udf_values(record)
         for column in self.columns:
             if column.labels is None:
                 continue
@@ -98,7 +110,7 @@ class Columns:
                 items = out.get("userDefinedFields")
                 if isinstance(items, list):
                     out["userDefinedFields"] = [
-                        {**item, "value": column.value(record)}
+                        {**item, "value": column.value(record, udfs)}
                         if isinstance(item, dict) and item.get("name") == column.source
                         else item
                         for item in items
@@ -107,13 +119,24 @@ class Columns:
                 out[column.source] = column.value(record)
         return out
 
+    def values(self, record: Mapping[str, Any]) -> list[Any]:
+        """The record's value for each column, labels applied."""
+        udfs = _udf_values(record) if any(c.is_udf for c in self.columns) else None
+        return [c.value(record, udfs) for c in self.columns]
+
     def csv_row(self, record: Mapping[str, Any]) -> list[str]:
         """The record as CSV cells: empty for null, ``true``/``false``, JSON for nested."""
-        return [_text(c.value(record)) for c in self.columns]
+        return [value if type(value) is str else _text(value) for value in self.values(record)]
 
     def sql_row(self, record: Mapping[str, Any]) -> list[Any]:
         """The record as SQLite values: 0/1 for booleans, JSON text for nested values."""
-        return [_sql(c.value(record)) for c in self.columns]
+        return [value if type(value) is str else _sql(value) for value in self.values(record)]
+
+
+def _udf_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    # Built once per record: a lookup per UDF column would rescan the list each time.
+    items = record.get("userDefinedFields") or ()
+    return {str(item.get("name")): item.get("value") for item in items if isinstance(item, dict)}
 
 
 def _text(value: Any) -> str:
