@@ -41,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "OutcomeUnknown": "autotask.errors",
     "TooManyRecords": "autotask.errors",
     "PaginationError": "autotask.errors",
+    "ExportStats": "autotask.export",
+    "ExportProgress": "autotask.export",
 }
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "Condition",
     "ConfigError",
     "Credentials",
+    "ExportProgress",
+    "ExportStats",
     "F",
     "Group",
     "InvalidRequest",
@@ -86,6 +90,7 @@ if TYPE_CHECKING:
         TooManyRecords,
         TransportError,
     )
+    from autotask.export import ExportProgress, ExportStats
     from autotask.query import Condition, F, Group
     from autotask.records import parse_datetime, udf
 

@@ -99,8 +99,8 @@ class ExportProgress:
     seconds: float
 
 
-def _fingerprint(kind: str, path: Path, *parts: Any) -> str:
-    text = json.dumps([kind, str(path.resolve()), *parts], sort_keys=True, default=str)
+def _fingerprint(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -135,9 +135,13 @@ def export(
         modified = choose_modified_fields(entity.name, entity.fields(), modified_field)
     columns = build_columns(entity, fields, labels=labels, extra=modified, flat=kind != "jsonl")
     strip = frozenset(columns.include or ()) - set(fields or ())
-    fingerprint = _fingerprint(
-        kind, path, entity.name, filter_json(terms), fields, labels, modified, columns.names
-    )
+    # What a watermark is valid for: the records asked for and, for SQLite, the table it has
+    # been applied to. A delta file stands alone, so its name and columns may change freely
+    # (a cron job may name each run's file by date).
+    table = [str(path.resolve()), columns.names, labels] if kind == "sqlite" else None
+    fingerprint = _fingerprint(entity.name, filter_json(terms), modified, table)
+    # What a partial target holds: a checkpoint is resumed only into the same shape.
+    content = _fingerprint(fingerprint, kind, str(path.resolve()), fields, labels, columns.names)
     writer = open_writer(kind, path, entity.name, columns, strip)
     try:
         return _run(
@@ -149,6 +153,7 @@ def export(
                 modified=modified,
                 overlap=overlap,
                 fingerprint=fingerprint,
+                content=content,
                 previous=previous,
                 state_path=state_path,
                 partitions=partitions,
@@ -170,6 +175,7 @@ class _Plan:
     modified: tuple[str, ...]
     overlap: float
     fingerprint: str
+    content: str
     previous: EntityState | None
     state_path: Path | None
     partitions: int
@@ -194,14 +200,14 @@ def _run(
     )
     if previous is not None and not incremental:
         _log.warning(
-            "%s: the export changed since the state file was written (target, filter, fields "
-            "or columns); exporting everything",
+            "%s: the export changed since the state file was written (filter, last-modified "
+            "fields, or the SQLite table); exporting everything",
             entity.name,
         )
     lower = previous.lower if incremental and previous is not None else None
     checkpoint = writer.checkpoint() if plan.resume else None
     if checkpoint is not None and (
-        checkpoint.get("fingerprint") != plan.fingerprint or checkpoint.get("lower") != lower
+        checkpoint.get("content") != plan.content or checkpoint.get("lower") != lower
     ):
         _log.info("%s: the interrupted export was a different one; starting afresh", entity.name)
         checkpoint = None
@@ -248,7 +254,7 @@ def _run(
         writer.write(
             records,
             {
-                "fingerprint": plan.fingerprint,
+                "content": plan.content,
                 "lower": lower,
                 "started": stamp_text(started),
                 "spans": [s.to_json() for s in page.spans],

@@ -78,6 +78,20 @@ def test_a_change_between_runs_is_picked_up_exactly_once(
     assert emulator.stats()["thread_rejections"] == {}
 
 
+def test_each_run_may_write_its_own_file_but_a_new_filter_starts_over(
+    client: AutotaskClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    state = tmp_path / "state.json"
+    first = client.tickets.export(tmp_path / "run1.jsonl", F("status") == 1, since=state)
+    assert first.full and first.records == client.tickets.count(F("status") == 1)
+    _new_ticket(client, "new since run 1")
+    second = client.tickets.export(tmp_path / "run2.csv", F("status") == 1, since=state)
+    assert not second.full and second.records == 1  # another name and format: still a delta
+    third = client.tickets.export(tmp_path / "run3.jsonl", F("status") != 1, since=state)
+    assert third.full  # other records asked for: the watermark does not cover them
+    assert third.records == client.tickets.count(F("status") != 1)
+
+
 def test_records_with_the_watermarks_timestamp_are_not_lost(
     client: AutotaskClient, emulator: Emulator, tmp_path: Path
 ) -> None:
