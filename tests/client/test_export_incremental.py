@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import urllib.error
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,31 @@ def test_each_run_may_write_its_own_file_but_a_new_filter_starts_over(
     third = client.tickets.export(tmp_path / "run3.jsonl", F("status") != 1, since=state)
     assert third.full  # other records asked for: the watermark does not cover them
     assert third.records == client.tickets.count(F("status") != 1)
+
+
+def test_an_unreadable_deletion_log_is_reported_not_hidden(
+    client: AutotaskClient,
+    emulator: Emulator,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Autotask lets only admin-level users read DeletedTicketLogs: the run still commits, says
+    # deletions were not detected (None, not 0), and reads the log from the same point next time.
+    # An emulator that serves the log denies it; one that does not answers 404 for it.
+    try:
+        emulator.control("POST", "permissions", {"deny": ["DeletedTicketLogs"]})
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 400  # "unknown entity": the emulator does not serve it at all
+    state, target = tmp_path / "state.json", f"sqlite:///{tmp_path / 'r.db'}"
+    first = client.tickets.export(target, since=state)
+    assert first.deleted is None  # a full run reads no deletion log
+    bound = json.loads(state.read_text())["entities"]["Tickets"]["deletedLower"]
+    assert bound is not None
+    second = client.tickets.export(target, since=state)
+    assert second.deleted is None and second.deleted_ids == ()
+    assert "cannot read DeletedTicketLogs, so deletions are not detected" in caplog.text
+    assert json.loads(state.read_text())["entities"]["Tickets"]["deletedLower"] == bound
+    assert client.companies.export(target, since=state).deleted is None  # no log at all
 
 
 def test_records_with_the_watermarks_timestamp_are_not_lost(
