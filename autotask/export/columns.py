@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from autotask.errors import InvalidRequest
 from autotask.metadata import picklist_labels
 from autotask.records import udf
 
@@ -169,34 +170,47 @@ def build_columns(
 
     Args:
         entity: the entity exported.
-        fields: the fields asked for (``udf:Name`` for a UDF), or None for every field and UDF.
+        fields: the fields asked for (``udf:Name`` for a UDF; names matched case-insensitively,
+            as Autotask does), or None for every field and UDF.
         labels: show picklist labels instead of values.
         extra: fields the query must also include (the watermark's).
-        flat: False for JSON Lines: no metadata is read unless ``labels`` needs it.
+        flat: False for JSON Lines: no metadata is read unless needed.
+
+    Raises:
+        InvalidRequest: a field or UDF the entity does not have (before anything is sent).
     """
-    if not flat and not labels:
-        return Columns((), _include(fields, extra))
-    metadata = {str(f.get("name")): f for f in entity.fields()}
-    udfs = {}
+    if fields is None and not flat and not labels:
+        return Columns((), None)
+    metadata = {str(f.get("name")).lower(): f for f in entity.fields()}
+    udfs: dict[str, dict[str, Any]] = {}
     wants_udfs = fields is None or any(f.startswith(UDF_PREFIX) for f in fields)
     if wants_udfs and entity.info().get("hasUserDefinedFields", True):
-        udfs = {str(u.get("name")): u for u in entity.udfs()}
+        udfs = {str(u.get("name")).lower(): u for u in entity.udfs()}
     if fields is None:
-        wanted = ["id", *(n for n in metadata if n != "id")]
-        wanted += [UDF_PREFIX + n for n in udfs]
+        wanted = ["id", *(str(f.get("name")) for f in metadata.values())]
+        wanted += [UDF_PREFIX + str(u.get("name")) for u in udfs.values()]
     else:
-        wanted = ["id", *(f for f in dict.fromkeys(fields) if f.lower() != "id")]
-    columns = []
+        wanted = ["id", *fields]
+    columns: dict[str, Column] = {}
     for name in wanted:
         is_udf = name.startswith(UDF_PREFIX)
         source = name[len(UDF_PREFIX) :] if is_udf else name
-        meta = (udfs if is_udf else metadata).get(source, {})
-        kind = str(meta.get("type" if is_udf else "dataType") or "string").lower()
+        meta = (udfs if is_udf else metadata).get(source.lower())
+        if meta is None:
+            kind = "user-defined field" if is_udf else "field"
+            raise InvalidRequest(f"{entity.name} has no {kind} {source!r}", entity=entity.name)
+        source = str(meta.get("name"))
         values = meta.get("picklistValues") if labels and meta.get("isPickList") else None
-        columns.append(
-            Column(name, source, is_udf, kind, picklist_labels(values) if values else None)
+        column = Column(
+            UDF_PREFIX + source if is_udf else source,
+            source,
+            is_udf,
+            str(meta.get("type" if is_udf else "dataType") or "string").lower(),
+            picklist_labels(values) if values else None,
         )
-    return Columns(tuple(columns), _include(fields, extra))
+        columns.setdefault(column.name, column)
+    names = [c.name for c in columns.values()]
+    return Columns(tuple(columns.values()), None if fields is None else _include(names, extra))
 
 
 def _include(fields: Sequence[str] | None, extra: Sequence[str]) -> tuple[str, ...] | None:

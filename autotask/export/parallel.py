@@ -38,7 +38,7 @@ from autotask.retry import Operation
 if TYPE_CHECKING:
     from autotask.entities import Entity
 
-__all__ = ["Page", "Span", "iter_parallel_pages", "query_parallel"]
+__all__ = ["Page", "Span", "check_partitions", "iter_parallel_pages", "query_parallel"]
 
 Record = dict[str, Any]
 Terms = tuple[Condition | Group, ...]
@@ -364,19 +364,23 @@ class _Engine:
         return Page(records, tuple(x.span() for x in self.ranges), self.total, self.requests)
 
 
+def check_partitions(partitions: object) -> None:
+    """Raise ``InvalidRequest`` unless ``partitions`` is a whole number >= 1."""
+    if not isinstance(partitions, int) or isinstance(partitions, bool) or partitions < 1:
+        raise InvalidRequest(f"partitions must be a whole number >= 1, not {partitions!r}")
+
+
 def _checked_terms(entity: Entity, filter: FilterLike | None) -> Terms:
-    with entity._checking(Operation.QUERY):
-        terms = entity._terms(filter)
-        if entity.routing.list_only:
-            raise InvalidRequest(
-                f"{entity.routing.base_path} is listed with GET and cannot be split by id; "
-                "use query()"
-            )
-        if split_in_lists(terms) is not None:
-            raise InvalidRequest(
-                "query_parallel() cannot split an in list over MAX_OR_CONDITIONS values or an "
-                "empty in list; use query()"
-            )
+    terms = entity._terms(filter)
+    if entity.routing.list_only:
+        raise InvalidRequest(
+            f"{entity.routing.base_path} is listed with GET and cannot be split by id; use query()"
+        )
+    if split_in_lists(terms) is not None:
+        raise InvalidRequest(
+            "query_parallel() cannot split an in list over MAX_OR_CONDITIONS values or an "
+            "empty in list; use query()"
+        )
     return terms
 
 
@@ -405,14 +409,9 @@ def iter_parallel_pages(
     Raises:
         InvalidRequest: a bad filter or argument, or a query that cannot be split by id.
     """
-    if not isinstance(partitions, int) or isinstance(partitions, bool) or partitions < 1:
-        raise InvalidRequest(
-            f"partitions must be a whole number >= 1, not {partitions!r}",
-            operation=Operation.QUERY.value,
-            entity=entity.name,
-        )
-    terms = _checked_terms(entity, filter)
     with entity._checking(Operation.QUERY):
+        check_partitions(partitions)
+        terms = _checked_terms(entity, filter)
         size = entity._page_size(page_size, None)
     return _pages(_Engine(entity, terms, fields, size=size, partitions=partitions, spans=spans))
 
@@ -447,4 +446,14 @@ def query_parallel(
     pages = iter_parallel_pages(
         entity, filter, partitions=partitions, fields=fields, page_size=page_size
     )
-    return (record for page in pages for record in page.records)
+    return _records(pages)
+
+
+def _records(pages: Iterator[Page]) -> Iterator[Record]:
+    try:
+        for page in pages:
+            yield from page.records
+    finally:
+        close = getattr(pages, "close", None)  # stop the workers now, not when collected
+        if close is not None:
+            close()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from autotask.errors import InvalidRequest, NotFound, PermissionDenied
 from autotask.export.columns import build_columns
-from autotask.export.parallel import Span, iter_parallel_pages
+from autotask.export.parallel import Span, check_partitions, iter_parallel_pages
 from autotask.export.state import (
     DELETION_LOGS,
     EntityState,
@@ -128,13 +128,16 @@ def export(
             raise InvalidRequest(f"overlap must be >= 0 seconds, not {overlap!r}")
         if fields is not None and (isinstance(fields, str) or not fields):
             raise InvalidRequest("fields must be a non-empty list of field names")
+        check_partitions(partitions)
+        entity._page_size(page_size, None)
     state_path = Path(since) if since is not None else None
     previous = load_state(state_path, entity.name) if state_path is not None else None
     modified: tuple[str, ...] = ()
     if state_path is not None:
         modified = choose_modified_fields(entity.name, entity.fields(), modified_field)
     columns = build_columns(entity, fields, labels=labels, extra=modified, flat=kind != "jsonl")
-    strip = frozenset(columns.include or ()) - set(fields or ())
+    wanted = {c.source for c in columns.columns}
+    strip = frozenset(columns.include or ()) - wanted
     # What a watermark is valid for: the records asked for and, for SQLite, the table it has
     # been applied to. A delta file stands alone, so its name and columns may change freely
     # (a cron job may name each run's file by date).

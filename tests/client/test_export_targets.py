@@ -184,7 +184,19 @@ def test_bad_targets_and_arguments_write_nothing(
         client.tickets.export(tmp_path / "t.csv", {"op": "ne", "field": "id", "value": 1})
     with pytest.raises(InvalidRequest, match="Roles has no last-modified field"):
         client.roles.export(tmp_path / "r.jsonl", since=tmp_path / "s.json")
+    with pytest.raises(InvalidRequest, match="Tickets has no field 'nope'"):
+        client.tickets.export(f"sqlite:///{tmp_path}/r.db", fields=["title", "nope"])
+    with pytest.raises(InvalidRequest, match="Tickets has no user-defined field 'Nope'"):
+        client.tickets.export(tmp_path / "t.jsonl", fields=["udf:Nope"])
+    with pytest.raises(InvalidRequest, match="partitions must be a whole number"):
+        client.tickets.export(f"sqlite:///{tmp_path}/r.db", partitions=0)
+    with pytest.raises(InvalidRequest, match=r"page_size must be 1\.\.500"):
+        client.tickets.export(tmp_path / "t.csv", page_size=501)
     assert list(tmp_path.iterdir()) == []
+    # Names match case-insensitively, as Autotask matches them; columns take the API's spelling.
+    client.tickets.export(tmp_path / "t.jsonl", F("id") == 29296, fields=["TITLE"])
+    line = json.loads((tmp_path / "t.jsonl").read_text(encoding="utf-8"))
+    assert line["title"] == client.tickets.get(29296)["title"]
 
 
 @pytest.mark.parametrize("kind", TARGETS)
