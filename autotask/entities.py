@@ -11,7 +11,6 @@ are :meth:`Entity.create`, :meth:`Entity.update`, :meth:`Entity.replace` and
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +41,8 @@ from autotask.routing import Routing, find_key
 from autotask.transport import Transport
 
 if TYPE_CHECKING:
+    import os
+
     from autotask.export.run import ExportProgress, ExportStats
 
 __all__ = ["Entity"]
@@ -399,9 +400,8 @@ class Entity:
     ) -> ExportStats:
         """Write every matching record to a JSON Lines, CSV or SQLite target, in parallel.
 
-        The target is committed all at once (a file is renamed into place; SQLite swaps or
-        upserts in one transaction). A killed run resumes where it stopped when called again
-        the same way (``resume=False`` starts afresh). Logic and details: ``autotask/export``.
+        The target is committed at once; a killed run resumes when called again the same way.
+        README "Export and sync" and ``autotask/export/`` have the details.
 
         Example::
 
@@ -409,28 +409,24 @@ class Entity:
             stats = client.tickets.export("sqlite:///reports.db", since="state.json")
 
         Args:
-            target: ``*.jsonl`` / ``*.ndjson``, ``*.csv``, or ``sqlite:///PATH`` (one table
-                per entity, typed columns, upserted by ``id``).
+            target: ``*.jsonl``, ``*.csv`` or ``sqlite:///PATH`` (a table per entity).
             filter: as for :meth:`query`.
-            fields: only these fields (``udf:Name`` for a UDF); default every field, and for
-                CSV/SQLite every UDF as a ``udf:Name`` column.
-            since: a state file: export only what changed since the last run (the first run
-                exports everything) and report deletions where the API logs them.
+            fields: only these (``udf:Name`` for a UDF); default all fields and UDFs.
+            since: a state file: later runs export only what changed (and deleted tickets).
             labels: picklist labels instead of values.
-            partitions: id ranges paged at once, as for :meth:`query_parallel`.
-            progress: called with an ``ExportProgress`` after each page is written.
-            modified_field: the last-modified field(s) of the watermark (default: those the
-                entity's metadata has, e.g. ``lastActivityDate``).
+            partitions: as for :meth:`query_parallel`.
+            progress: called with an ``ExportProgress`` after each page.
+            modified_field: the watermark's field(s); default from the metadata.
             overlap: seconds each incremental run reaches back (clock skew, late commits).
             page_size: as for :meth:`query`.
             resume: continue an interrupted run of the same export (default True).
 
         Returns:
-            An ``ExportStats`` (records, pages, requests, seconds, watermark, deleted, ...).
+            ``ExportStats``: records, pages, requests, seconds, watermark, deleted, ...
 
         Raises:
             InvalidRequest: a bad target, filter, field or state file (nothing is written).
-            AutotaskError: the API failed; the run can be resumed by calling again.
+            AutotaskError: the API failed; calling again resumes.
         """
         from autotask.export.run import export
 

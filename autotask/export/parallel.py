@@ -147,7 +147,6 @@ class _Engine:
         self.total: int | None = None
         self.density = Fraction(1)
         self.delivered = 0
-        self.idle = 0
         if spans is None:
             self.planned = False
             self.ranges = [_Range(None, None)]
