@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from autotask import AutotaskClient, F
+from autotask import AutotaskClient, F, PermissionDenied
 from tests.client.conftest import connect
 from tests.client.test_export_targets import (
     TARGETS,
@@ -124,6 +124,34 @@ def test_an_unreadable_deletion_log_is_reported_not_hidden(
     assert "cannot read DeletedTicketLogs, so deletions are not detected" in caplog.text
     assert json.loads(state.read_text())["entities"]["Tickets"]["deletedLower"] == bound
     assert client.companies.export(target, since=state).deleted is None  # no log at all
+
+
+def test_a_failed_incremental_run_resumes_its_own_window(
+    client: AutotaskClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    state, target = tmp_path / "state.json", tmp_path / "delta.jsonl"
+    client.tickets.export(target, since=state)
+    changed = [t["id"] for t in client.tickets.query_all(limit=60)]
+    for ticket_id in changed:
+        client.tickets.update({"id": ticket_id, "title": f"changed {ticket_id}"})
+    saved = state.read_text()
+
+    def deny_after_two_pages(progress: Any) -> None:
+        if progress.pages == 2:
+            emulator.control("POST", "permissions", {"deny": ["Tickets"]})
+
+    with pytest.raises(PermissionDenied):
+        client.tickets.export(
+            target, since=state, partitions=1, page_size=5, progress=deny_after_two_pages
+        )
+    assert state.read_text() == saved  # nothing committed, so the watermark did not move
+    emulator.control("POST", "permissions", {"deny": []})
+    resumed = client.tickets.export(target, since=state, page_size=5)
+    assert resumed.resumed and not resumed.full
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["id"] for r in lines) == sorted(changed)  # each change once
+    assert all(r["title"] == f"changed {r['id']}" for r in lines)
+    assert client.tickets.export(target, since=state).records == 0
 
 
 def test_records_with_the_watermarks_timestamp_are_not_lost(
