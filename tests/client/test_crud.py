@@ -29,6 +29,7 @@ UTC = dt.timezone.utc
 def _new_ticket(client: AutotaskClient, **extra: object) -> int:
     company = next(client.companies.query(limit=1))
     data = {"companyID": company["id"], "title": "Printer on fire", "status": 1, "priority": 2}
+    data["queueID"] = 29683325  # the demo Helpdesk Queue: a ticket needs a queue or a resource
     return client.tickets.create({**data, **extra})
 
 

@@ -150,6 +150,8 @@ def test_a_failed_write_says_exactly_whether_it_may_have_been_applied(
     if cls is OutcomeUnknown:
         assert isinstance(error.__cause__, (ServerError, TransportError))
         assert "may have been applied" in str(error)
+    if kind == "500":  # Autotask's unexpected-error envelope, the emulator's default
+        assert error.errors[0].startswith("An unexpected error has occurred.  If the problem")
     assert created == (1 if applied_by_emulator else 0)
     assert requests_to(emulator, "POST Companies") == 1  # never resent
     assert sleeps == []

@@ -1,6 +1,9 @@
 """Import boundaries, checked by a static scan (ARCHITECTURE "Rules", CONTRACTS §7).
 
-- ``autotask/emulator/`` imports only the standard library and itself.
+- ``autotask/emulator/`` (every subfolder included) imports only the standard library and
+  itself, never the client.
+- The emulator's modules import each other without a circle, and only its flag modules
+  (argparse) know the command line: the rest reads the values of ``settings.py``.
 - Only ``autotask/transport.py`` imports urllib3.
 - Nothing outside ``autotask/cli/`` imports the emulator.
 """
@@ -50,6 +53,85 @@ def test_emulator_imports_only_stdlib_and_itself() -> None:
                 continue
             bad.append(f"{path.relative_to(ROOT)}: {name}")
     assert not bad, "emulator imports outside the standard library:\n" + "\n".join(bad)
+
+
+EMULATOR = PACKAGE / "emulator"
+# The modules that declare command-line flags; everything else reads settings.py.
+FLAG_MODULES = {
+    "autotask.emulator.cli",
+    "autotask.emulator.options",
+    "autotask.emulator.limits.flags",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _emulator_graph() -> dict[str, set[str]]:
+    """Emulator module -> the emulator modules it imports (``from pkg import mod`` included)."""
+    paths = _modules(EMULATOR)
+    known = {_module_name(p) for p in paths}
+    graph: dict[str, set[str]] = {}
+    for path in paths:
+        edges: set[str] = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                base = node.module
+                if node.level:
+                    pkg = _module_name(path).split(".")
+                    pkg = pkg[: len(pkg) - node.level + (path.name == "__init__.py")]
+                    base = ".".join((*pkg, node.module))
+                for alias in node.names:
+                    full = f"{base}.{alias.name}"
+                    edges.add(full if full in known else base)
+            elif isinstance(node, ast.Import):
+                edges.update(alias.name for alias in node.names)
+        graph[_module_name(path)] = {e for e in edges if e in known} - {_module_name(path)}
+    return graph
+
+
+def test_emulator_subfolders_are_scanned() -> None:
+    graph = _emulator_graph()
+    for room in ("api", "model", "rules", "limits", "demo"):
+        assert any(name.startswith(f"autotask.emulator.{room}.") for name in graph), room
+    # A folder over a dozen files gets subfolders (house style).
+    for folder in [EMULATOR, *[p for p in EMULATOR.iterdir() if p.is_dir()]]:
+        assert len(list(folder.glob("*.py"))) <= 12, folder
+
+
+def test_emulator_has_no_import_circle() -> None:
+    graph = _emulator_graph()
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    circles: list[list[str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for nxt in sorted(graph[name]):
+            if state.get(nxt) == 1:
+                circles.append([*trail[trail.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert circles == [], "import circles:\n" + "\n".join(" -> ".join(c) for c in circles)
+
+
+def test_only_the_flag_modules_know_the_command_line() -> None:
+    graph = _emulator_graph()
+    entry_points = {*FLAG_MODULES, "autotask.emulator.__main__"}
+    offenders = [
+        name
+        for path in _modules(EMULATOR)
+        if (name := _module_name(path)) not in entry_points
+        if "argparse" in _imports(path) or FLAG_MODULES & graph[name]
+    ]
+    assert offenders == [], f"flags (argparse) imported outside the flag modules: {offenders}"
 
 
 def test_only_transport_imports_urllib3() -> None:

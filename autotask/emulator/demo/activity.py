@@ -1,13 +1,13 @@
 """The activity part of the ``demo`` data set: tickets with notes and checklists, time entries
-and billing items, appointments, holidays, attachments (see demo_records.py)."""
+and billing items, appointments, holidays, attachments (see records.py)."""
 
 from __future__ import annotations
 
 import base64
 from datetime import timedelta
 
-from autotask.emulator import schema
-from autotask.emulator.demo_base import BASE, TICKET_TITLES, DemoSet, at, contacts_of, day, pick
+from autotask.emulator.demo.base import BASE, TICKET_TITLES, DemoSet, at, contacts_of, day, pick
+from autotask.emulator.model import schema
 
 
 def tickets(s: DemoSet) -> None:

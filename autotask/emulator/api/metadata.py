@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autotask.emulator.permissions import Permissions
-from autotask.emulator.schema import EntityDef, FieldDef, PicklistValue, UdfDef, parent_of
+from autotask.emulator.limits.permissions import Permissions
+from autotask.emulator.model.schema import EntityDef, FieldDef, PicklistValue, UdfDef, parent_of
 
 _EVERYTHING = Permissions()
 

@@ -10,15 +10,25 @@ fact sheet §11 defaults (CONTRACTS §5):
 - Field names are case-insensitive; an unknown one is 500 ``Unable to find X in the Y Entity``.
 - Strings compare case-insensitively and ``eq``/``noteq``/``gt``... ignore trailing spaces, like
   SQL Server's default collation; ``beginsWith``/``endsWith``/``contains`` are case-insensitive.
-- Datetimes are accepted with or without ``Z``/fraction, or date-only; booleans must be JSON
-  ``true``/``false`` (§3.2).
-- ``"filter": []`` (and an empty group) matches nothing (§11.4); a missing filter is 500
+- Datetimes are accepted with or without ``Z``/fraction, or date-only.
+- Values are read the way a .NET model binder reads them (issue 15, assumed; ``--filter-values
+  strict`` keeps the fact sheet's letter, §3.2: booleans only as JSON ``true``/``false``):
+  ``"true"``/``"false"`` (any case) on a boolean field, and on an integer field (Contacts'
+  isActive is one, fixture fact 10) JSON booleans and those strings as 1/0; numeric strings
+  on numeric fields either way.
+- A condition with no ``value`` key on a boolean field compares with false (a client that drops
+  a false value sends it so, and live tenants answer it, issue 15; ``--condition-without-value
+  null`` treats it as the explicit null the fact sheet's "null errors" means, §3.2: 500).
+- ``"filter": []`` (and an empty group) matches nothing (§11.4), except in a GET query's
+  ``search``, where it matches every row (issue 15: a widely deployed client lists all rows so;
+  assumed, ``--get-empty-filter none`` to match nothing there too); a missing filter is 500
   ``Value cannot be null.\\r\\nParameter name: filters``.
-- At most one UDF condition (§3.2, D-UDF).
+- At most one UDF condition (§3.2, D-UDF). ``--max-in-values N`` refuses an ``in``/``notIn``
+  list of more than N values with the SOAP-era text (§3.2, D-SOAPThr); off by default.
 - NULL follows SQL: ``noteq``, ``gt``... never match a null value; ``notExist`` does.
 
-Compiled SQL reads the stored doc with ``json_extract`` (store.py); ``id`` uses the primary key.
-The string semantics live in the SQL functions of ``SQL_FUNCTIONS``.
+Compiled SQL reads the stored doc with ``json_extract`` (model/store.py); ``id`` uses the primary
+key. The string semantics live in the SQL functions of ``SQL_FUNCTIONS``.
 """
 
 from __future__ import annotations
@@ -28,14 +38,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autotask.emulator import store, wire
-from autotask.emulator.options import Quirks
-from autotask.emulator.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, UdfDef
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import store, wire
+from autotask.emulator.model.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, UdfDef
+from autotask.emulator.settings import Quirks
 
 MAX_PAGE_SIZE = 500  # fact sheet §3.3
 FILTERS_NULL = "Value cannot be null.\r\nParameter name: filters"  # §11.4, verbatim
 MAX_RECORDS_TEXT = "MaxRecords must be between 1 and 500."  # assumed: no capture (§11.4)
 ONE_UDF_TEXT = "Only one user-defined field can be queried at a time."  # wording assumed (D-UDF)
+# The SOAP-era refusal of too many OR conditions (fact sheet §3.2, D-SOAPThr), with the limit.
+TOO_MANY_OR_TEXT = "Invalid query syntax. Queries are limited to {} or fewer 'OR' conditions."
+_TRUE_FALSE = {"true": True, "false": False}
 
 _COMPARE = {"eq": "=", "noteq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _MATCH = {"beginswith": "at_begins", "endswith": "at_ends", "contains": "at_contains"}
@@ -102,11 +116,6 @@ class Query:
     udfs: tuple[str, ...] | None  # UDFs named in IncludeFields (None = every UDF)
 
 
-def lower_keys(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """``obj`` with lower-cased keys: the API reads body keys case-insensitively (§3.2)."""
-    return {str(k).lower(): v for k, v in obj.items()}
-
-
 def parse_search(text: str | None) -> Any:
     """Decode the ``search`` parameter of a GET query (None when absent)."""
     if text is None:
@@ -117,13 +126,15 @@ def parse_search(text: str | None) -> Any:
         raise QueryError("The search parameter is not valid JSON.") from None
 
 
-def compile_query(entity: EntityDef, body: Any, quirks: Quirks) -> Query:
+def compile_query(entity: EntityDef, body: Any, quirks: Quirks, *, get: bool = False) -> Query:
     """Parse a query body for ``entity`` and compile its filter.
 
     Args:
         entity: the entity queried.
         body: the decoded JSON body (or ``search`` parameter).
-        quirks: the behaviour switches (unknown operators, MaxRecords, id in IncludeFields).
+        quirks: the behaviour switches (unknown operators, MaxRecords, id in IncludeFields,
+            value coercion, in-list limit).
+        get: the body came as a GET query's ``search`` (an empty filter may match every row).
 
     Raises:
         QueryError: the texts of fact sheet §3.2/§11.4/§11.5.
@@ -135,7 +146,10 @@ def compile_query(entity: EntityDef, body: Any, quirks: Quirks) -> Query:
     if not isinstance(conditions, list):
         raise QueryError(FILTERS_NULL)
     compiler = _Compiler(entity, quirks)
-    where = compiler.all_of(conditions)
+    if not conditions and get and quirks.get_empty_filter_all:
+        where = "1"
+    else:
+        where = compiler.all_of(conditions)
     params = tuple(compiler.params)
     fields, udfs = _include_fields(entity, keys.get("includefields"), quirks)
     return Query(where, params, _page_size(keys.get("maxrecords"), quirks), fields, udfs)
@@ -222,7 +236,12 @@ class _Compiler:
         column = (
             "id" if field.name == "id" else f"json_extract(doc, '{store.json_path(field.name)}')"
         )
-        return self.compare(op, column, field.data_type, field.name, cond.get("value"))
+        value = cond.get("value")
+        if "value" not in cond and field.data_type.lower() == "boolean":
+            # A client that drops a false value sends {"op": "eq", "field": "isActive"}: read
+            # as false (issue 15, assumed), or as the null it decodes to (fact sheet §3.2).
+            value = False if self.quirks.valueless_boolean_is_false else None
+        return self.compare(op, column, field.data_type, field.name, value)
 
     def udf_condition(self, op: str, name: Any, value: Any) -> str:
         udf: UdfDef | None = self.entity.udf(str(name)) if name is not None else None
@@ -244,6 +263,9 @@ class _Compiler:
         kind = data_type.lower()
         if op in ("in", "notin"):
             values = value if isinstance(value, list) else [value]
+            limit = self.quirks.max_in_values
+            if limit and len(values) > limit:
+                raise QueryError(TOO_MANY_OR_TEXT.format(limit))
             converted = [self.convert(kind, name, v) for v in values if v is not None]
             if kind == "string":
                 converted = [_key(v) for v in converted]
@@ -277,13 +299,25 @@ class _Compiler:
             return value if isinstance(value, str) else json.dumps(value)
         if kind == "boolean":
             if isinstance(value, bool):
-                return value  # booleans must be JSON true/false (§3.2)
-            raise QueryError(bad_value_text(value, name))
+                return value
+            if self.quirks.lenient_filter_values and isinstance(value, str):
+                # "true"/"false" as a .NET model binder reads them (issue 15, assumed).
+                truth = _TRUE_FALSE.get(value.strip().lower())
+                if truth is not None:
+                    return truth
+            raise QueryError(bad_value_text(value, name))  # JSON true/false only (§3.2)
         if kind == "datetime":
             parsed = wire.parse_datetime(value) if isinstance(value, str) else None
             if parsed is None:
                 raise QueryError(bad_value_text(value, name))
             return parsed
+        if self.quirks.lenient_filter_values and kind in INTEGER_TYPES:
+            # A boolean-like integer field (Contacts.isActive, fixture fact 10) compared with a
+            # boolean or "true"/"false" reads it as 1/0 (issue 15, assumed).
+            if isinstance(value, bool):
+                return int(value)
+            if isinstance(value, str) and value.strip().lower() in _TRUE_FALSE:
+                return int(_TRUE_FALSE[value.strip().lower()])
         number = _number(value)
         if number is None:
             raise QueryError(bad_value_text(value, name))

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autotask.emulator import schema
-from autotask.emulator.schema import ChildRoute, EntityDef
+from autotask.emulator.model import schema
+from autotask.emulator.model.schema import ChildRoute, EntityDef
 
 UNMATCHED = "(unmatched)"
 
@@ -93,9 +93,14 @@ def resolve(method: str, path: str) -> Route | Miss:
         if special is not None:
             return _simple(method, special[0], special[1], auth=special[2])
     entity = schema.entity(parts[1])
-    if entity is None:
-        return Miss(404)
     rest, rest_lower = parts[2:], lower[2:]
+    if entity is None:
+        # A parent prefix that is no entity (Expenses/{id}/Items) serves its child routes only.
+        alias = schema.alias(parts[1])
+        record_id = _int(rest[0]) if len(rest) >= 2 else None
+        if alias is None or record_id is None:
+            return Miss(404)
+        return _child(method, alias[1], record_id, rest[1:], rest_lower[1:], via=alias[0])
     if rest and rest_lower[0] == "entityinformation":
         return _info(method, entity, rest_lower[1:], entity.name)
     if not rest:
@@ -164,13 +169,19 @@ def _query(method: str, entity: EntityDef, tail: list[str]) -> Route | Miss:
 
 
 def _child(
-    method: str, parent: EntityDef, parent_id: int, rest: list[str], rest_lower: list[str]
+    method: str,
+    parent: EntityDef,
+    parent_id: int,
+    rest: list[str],
+    rest_lower: list[str],
+    *,
+    via: str = "",
 ) -> Route | Miss:
-    route = parent.child(rest[0])
+    route = parent.child(rest[0], via)
     child = schema.entity(route.entity) if route is not None else None
     if route is None or child is None:
         return Miss(404)
-    base = f"{parent.name}/{{id}}/{route.segment}"
+    base = f"{via or parent.name}/{{id}}/{route.segment}"
 
     def make(action: str | Miss, template: str, record_id: int | None = None) -> Route | Miss:
         if isinstance(action, Miss):

@@ -13,6 +13,12 @@ gives the same links, which then take both. A link it does not know (made before
 reset, or evicted after 10,000 newer ones) is served with either verb. A POST link that carried
 no ``search`` (as the core builder first made them) would have kept the 405 rule stateless; the
 live links carry it, so clients that read or log them see the real shape.
+
+Every link carries ``search``, however long: the only recorded live link does (§3.4), so a
+POST query with a 500-value ``in`` list gets a link of several KB, as it would from Autotask.
+An IIS front refuses query strings over its limit (2,048 characters by default) with a 404.15
+page: ``--max-query-string`` makes the emulator do the same (limits/stages.py), so a client
+can be tested on what it does when following such a link fails.
 """
 
 from __future__ import annotations
@@ -23,14 +29,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from autotask.emulator import wire
-from autotask.emulator.query_eval import MAX_PAGE_SIZE, MAX_RECORDS_TEXT, QueryError, lower_keys
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import wire
+from autotask.emulator.rules.query import MAX_PAGE_SIZE, MAX_RECORDS_TEXT, QueryError
 
 LINK_MEMORY_SIZE = 10_000
-# A POST query longer than this (a long ``in`` list) is left out of its links, so they stay short
-# enough for any HTTP stack: GET URLs fail from about 2,048 characters (fact sheet §3.1). The
-# body POSTed with the link is the query anyway.
-MAX_LINK_SEARCH = 2048
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,10 @@ class LinkMemory:
 
 
 def link(base_url: str, entity: str, paging: Paging, search: str) -> str:
-    """The absolute ``query/next`` URL of ``paging`` (``base_url`` ends in ATServicesRest/);
-    ``search`` is left out when empty."""
+    """The absolute ``query/next`` URL of ``paging`` (``base_url`` ends in ATServicesRest/)
+    with its ``search``."""
     url = f"{base_url}V1.0/{entity}/query/next?paging={quote(paging.to_json(), safe='')}"
-    return url + f"&search={quote(search, safe='')}" if search else url
+    return url + f"&search={quote(search, safe='')}"
 
 
 def page_body(

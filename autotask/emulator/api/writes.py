@@ -1,11 +1,11 @@
 """The write operations: create, update (PATCH), replace (PUT) and delete, root and child forms.
 
 Writes answer ``{"itemId": n}`` with 200 (fact sheet §4.1); validation failures are 500 with one
-``errors`` text per violation (validate.py, §11.6). A child-URL write takes the parent id from
+``errors`` text per violation (rules/validate.py, §11.6). A child-URL write takes the parent id from
 the URL (§4.2), also into fields the metadata marks read-only (Contacts.companyID); a missing
 parent is 500 ``Reference value on field: ticketID of type: Ticket does not exist or is
 invalid.``. Attachments are stored with their AttachmentInfo row and count against the
-attachment limits (attachments.py, limit_stages.py).
+attachment limits (attachments.py, limits/stages.py).
 """
 
 from __future__ import annotations
@@ -13,14 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from autotask.emulator import attachments, schema, wire
-from autotask.emulator.app import Context, Response, errors, json_body, json_response
+from autotask.emulator.api import attachments
 from autotask.emulator.clock import Clock
-from autotask.emulator.options import Settings
-from autotask.emulator.query_eval import lower_keys
-from autotask.emulator.schema import EntityDef
-from autotask.emulator.store import Doc, Store, json_path
-from autotask.emulator.validate import (
+from autotask.emulator.exchange import (
+    Context,
+    Response,
+    errors,
+    json_body,
+    json_response,
+    lower_keys,
+)
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.schema import EntityDef
+from autotask.emulator.model.store import Doc, Store, json_path
+from autotask.emulator.rules.validate import (
     NOT_FOUND_DELETE,
     NOT_FOUND_UPDATE,
     Prepared,
@@ -29,8 +35,10 @@ from autotask.emulator.validate import (
     prepare_create,
     prepare_update,
 )
+from autotask.emulator.settings import Settings
 
 AttachmentCheck = Callable[[Context, int], "Response | None"]
+"""The attachment limits' verdict on a create of so many decoded bytes (None: go ahead)."""
 
 
 def route_entity(ctx: Context) -> EntityDef:
@@ -58,13 +66,22 @@ def child_doc(store: Store, ctx: Context) -> Doc | None:
 class Writes:
     """Serves the write actions of routes.py from the store."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock, check_attachment: AttachmentCheck
+    ) -> None:
+        """Create the write handlers.
+
+        Args:
+            settings: the emulator's settings (quirk switches, the API username).
+            store: the records.
+            clock: the time stamped into server-set dates.
+            check_attachment: the attachment limits (per file, 5-minute byte window).
+        """
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.check_attachment = check_attachment
         self.resource_id: int | None = None
-        # The server wires this to the attachment limits (per file, 5-minute byte window).
-        self.check_attachment: AttachmentCheck = lambda ctx, size: None
         self.find_api_resource()
 
     def find_api_resource(self) -> None:
@@ -104,6 +121,7 @@ class Writes:
             resource_id=self.resource_id,
             impersonated_id=int(impersonated) if impersonated.isdigit() else None,
             parent_values=parent_values,
+            store=self.store,
         )
 
     def do_create(self, ctx: Context) -> Response:

@@ -16,7 +16,7 @@ again with the same body, after a GET query (or a child list) GET it; the other 
 (ASP.NET picks the action by the verb), and a POST without a body is 500 ``Value cannot be
 null. Parameter name: filters`` (§11.4).
 
-Permissions (``--deny``, permissions.py) are checked before anything else is read.
+Permissions (``--deny``, limits/permissions.py) are checked before anything else is read.
 """
 
 from __future__ import annotations
@@ -26,33 +26,35 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from autotask.emulator import attachments, metadata, paging, schema, wire
-from autotask.emulator.app import (
+from autotask.emulator.api import attachments, metadata, paging
+from autotask.emulator.api.writes import Writes, child_doc, route_entity
+from autotask.emulator.exchange import (
     BadRequest,
     Context,
     Response,
     errors,
     json_body,
     json_response,
+    lower_keys,
     message,
     method_not_allowed,
 )
-from autotask.emulator.clock import Clock
-from autotask.emulator.options import Settings
-from autotask.emulator.permissions import ACTION_OPERATION, Permissions, denied_text
-from autotask.emulator.query_eval import (
+from autotask.emulator.limits.permissions import ACTION_OPERATION, PermissionState, denied_text
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.schema import EntityDef
+from autotask.emulator.model.store import Doc, Store
+from autotask.emulator.rules.query import (
     FILTERS_NULL,
     MAX_PAGE_SIZE,
     Query,
     QueryError,
     compile_query,
-    lower_keys,
     parse_search,
 )
-from autotask.emulator.schema import EntityDef
-from autotask.emulator.store import Doc, Store
-from autotask.emulator.validate import ValidationError
-from autotask.emulator.writes import Writes, child_doc, route_entity
+from autotask.emulator.rules.validate import ValidationError
+from autotask.emulator.settings import Settings
+
+ThresholdInfo = Callable[[], dict[str, int]]
 
 ATTACHMENT_NOT_FOUND = "Attachment could not be found."  # fact sheet §11.3 (PK)
 
@@ -60,19 +62,34 @@ ATTACHMENT_NOT_FOUND = "Attachment could not be found."  # fact sheet §11.3 (PK
 class Handlers:
     """Serves routed requests from the store."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        writes: Writes,
+        permissions: PermissionState,
+        threshold_info: ThresholdInfo,
+    ) -> None:
+        """Create the handlers.
+
+        Args:
+            settings: the emulator's settings (quirk switches, credentials).
+            store: the records.
+            writes: serves the create, update, replace and delete actions.
+            permissions: the API user's current permissions (``--deny``, control API).
+            threshold_info: the ThresholdInformation body (the hourly budget's figures).
+        """
         self.settings = settings
         self.store = store
-        self.writes = Writes(settings, store, clock)
-        # Replaced as a whole by POST /_emulator/permissions (a frozen value: no lock needed).
-        self.permissions: Permissions = settings.permissions
+        self.writes = writes
+        self.permissions = permissions
+        self.threshold_info = threshold_info
         self.links = paging.LinkMemory()
-        # The server wires this to the hourly budget (limit_stages.LimitStage.threshold_info).
-        self.threshold_info: Callable[[], dict[str, int]] = lambda: {
-            "externalRequestThreshold": 10_000,
-            "requestThresholdTimeframe": 60,
-            "currentTimeframeRequestCount": 0,
-        }
+
+    def reset(self) -> None:
+        """Forget the page links and find the API user's resource in the restored data."""
+        self.links.clear()
+        self.writes.find_api_resource()
 
     def dispatch(self, ctx: Context) -> Response:
         """Serve ``ctx.route``."""
@@ -82,7 +99,7 @@ class Handlers:
         target: Any = self.writes if operation in ("C", "U", "D") else self
         method: Callable[[Context], Response] = getattr(target, "do_" + action)
         try:
-            if operation is not None and not self.permissions.allows(
+            if operation is not None and not self.permissions.current.allows(
                 route_entity(ctx).name, operation
             ):
                 return self._denied(ctx, operation)
@@ -129,14 +146,16 @@ class Handlers:
 
     def do_all_info(self, ctx: Context) -> Response:
         """GET V1.0/EntityInformation: every entity's info (fact sheet §4.4)."""
-        infos = [metadata.entity_information(e, self.permissions) for e in schema.entities()]
+        permissions = self.permissions.current
+        infos = [metadata.entity_information(e, permissions) for e in schema.entities()]
         return json_response(200, {"entityDescriptions": infos})
 
     # --- metadata ---
 
     def do_info(self, ctx: Context) -> Response:
         """GET {E}/entityInformation."""
-        return json_response(200, metadata.entity_information(route_entity(ctx), self.permissions))
+        info = metadata.entity_information(route_entity(ctx), self.permissions.current)
+        return json_response(200, info)
 
     def do_fields(self, ctx: Context) -> Response:
         """GET {E}/entityInformation/fields."""
@@ -180,8 +199,8 @@ class Handlers:
             return Response(200, b'{"item":null}')
         return Response(200, b'{"item":' + encoder.encode(doc).encode("utf-8") + b"}")
 
-    def _compile(self, entity: EntityDef, body: Any) -> Query:
-        query = compile_query(entity, body, self.settings.quirks)
+    def _compile(self, entity: EntityDef, body: Any, *, get: bool = False) -> Query:
+        query = compile_query(entity, body, self.settings.quirks, get=get)
         if entity.attachment and self.settings.quirks.attachment_queries_need_parent:
             attachments.require_parent_condition(entity, body)
         return query
@@ -196,14 +215,15 @@ class Handlers:
             search = _link_search(body)
         else:
             search = ctx.query.get("search") or ""
-            query = self._compile(entity, parse_search(ctx.query.get("search")))
+            query = self._compile(entity, parse_search(ctx.query.get("search")), get=True)
         return self._page(ctx, entity, query, start_id=-1, previous=(), search=search)
 
     def do_count(self, ctx: Context) -> Response:
         """POST|GET {E}/query/count: ``{queryCount}``."""
         entity = route_entity(ctx)
-        body = json_body(ctx) if ctx.method == "POST" else parse_search(ctx.query.get("search"))
-        query = self._compile(entity, body)
+        get = ctx.method != "POST"
+        body = parse_search(ctx.query.get("search")) if get else json_body(ctx)
+        query = self._compile(entity, body, get=get)
         return json_response(
             200, {"queryCount": self.store.count(entity, query.where, query.params)}
         )
@@ -219,7 +239,7 @@ class Handlers:
         body = json_body(ctx) if ctx.method == "POST" else parse_search(search)
         if body is None:
             raise QueryError(FILTERS_NULL)
-        query = self._compile(entity, body)
+        query = self._compile(entity, body, get=ctx.method != "POST")
         if lower_keys(body).get("maxrecords") is None:
             query = Query(query.where, query.params, position.page_size, query.fields, query.udfs)
         return self._page(
@@ -280,6 +300,5 @@ class Handlers:
 
 
 def _link_search(body: Any) -> str:
-    """The ``search`` a POST query's links carry: its body, or "" when too long for a URL."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= paging.MAX_LINK_SEARCH else ""
+    """The ``search`` a POST query's links carry: its body, however long (api/paging.py)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -3,12 +3,12 @@
 Each table is ``(id INTEGER PRIMARY KEY, doc TEXT, data BLOB)``: ``doc`` is the record as a
 JSON object keyed by canonical field names (datetimes in the fixed-width stored form of
 wire.py, UDFs as ``{"userDefinedFields": {name: value}}``), ``data`` holds an attachment's
-bytes. Queries are compiled to SQL over ``json_extract(doc, ...)`` (query_eval.py), so paging
+bytes. Queries are compiled to SQL over ``json_extract(doc, ...)`` (rules/query.py), so paging
 through 100,000 rows never decodes rows it does not return, and ``id`` conditions use the
 primary key. Child routes get an expression index on their parent-id field.
 
 An entity may also read rows of other tables (``rollups``): a ticket's attachment query returns
-the attachments of the ticket's time entries too (attachments.py). Reads of such an entity go
+the attachments of the ticket's time entries too (api/attachments.py). Reads of such an entity go
 through ``(SELECT ... UNION ALL SELECT ... WHERE <field> IS NOT NULL)``; writes stay on its own
 table.
 
@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from autotask.emulator import schema, wire
-from autotask.emulator.schema import EntityDef
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.schema import EntityDef
 
 Doc = dict[str, Any]
 SqlFunction = tuple[str, int, Callable[..., Any]]
@@ -273,7 +273,7 @@ class Store:
             row = self._conn.execute(f'SELECT max(id) FROM "{table_name(entity)}"').fetchone()
         return int(row[0] or 0)
 
-    # --- writes (callers validate first; see validate.py) ---
+    # --- writes (callers validate first; see rules/validate.py) ---
 
     def insert(
         self,

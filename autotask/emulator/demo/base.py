@@ -1,5 +1,5 @@
 """Shared pieces of the hand-shaped ``demo`` data set: the record collector, the dates, the
-names and texts it draws from (see demo_records.py)."""
+names and texts it draws from (see records.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from autotask.emulator import schema
+from autotask.emulator.model import schema
 
 Record = dict[str, Any]
 

@@ -19,6 +19,9 @@ Choices where the fact sheet has no capture (documented in the README):
   500 ``Unable to find X in the Y Entity``.
 - ``id`` in a create body is ignored (``"id": 0`` is tolerated, §4.1).
 - References are checked only against entities the emulator serves.
+
+Cross-field rules beyond the metadata (ticket assignment, time entries, tasks) and the fields
+an update keeps are in business.py.
 """
 
 from __future__ import annotations
@@ -32,10 +35,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autotask.emulator import schema, wire
-from autotask.emulator.options import Quirks
-from autotask.emulator.query_eval import bad_value_text, lower_keys
-from autotask.emulator.schema import INTEGER_TYPES, NUMBER_TYPES, EntityDef, FieldDef
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.schema import (
+    CREATED_AT,
+    INTEGER_TYPES,
+    MODIFIED_AT,
+    NUMBER_TYPES,
+    EntityDef,
+    FieldDef,
+)
+from autotask.emulator.model.store import Store
+from autotask.emulator.rules import business
+from autotask.emulator.rules.query import bad_value_text
+from autotask.emulator.settings import Quirks
 
 UPDATE_SUFFIX = "Error updating entity for record number [1]."
 NOT_FOUND_DELETE = (
@@ -47,18 +60,7 @@ NOT_FOUND_UPDATE = (
     "permissions to update the data."
 )  # assumed: the delete text with the verb changed
 
-# Fields the server sets itself, where an entity has them (matched case-insensitively).
-_CREATED_AT = frozenset({"createdate", "createdatetime", "createddate", "createddatetime"})
-_TOUCHED_AT = frozenset(
-    {
-        "lastactivitydate",
-        "lastactivitydatetime",
-        "lastmodifieddate",
-        "lastmodifieddatetime",
-        "lasttrackedmodifieddatetime",
-        "lasttrackedmodificationdatetime",
-    }
-)
+# Fields the server sets itself on create, where an entity has them (case-insensitive).
 _CREATED_BY = frozenset({"creatorresourceid", "createdbyresourceid"})
 
 
@@ -82,6 +84,7 @@ class WriteContext:
     # Child-URL writes: fields set from the URL and the parent record, whatever the body says
     # (the parent id, parentID, an attachment's parentType; attachments.parent_values).
     parent_values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    store: Store | None = None  # lookups of the cross-field rules (business.py)
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,11 @@ def prepare_create(entity: EntityDef, body: Any, ctx: WriteContext) -> Prepared:
     _server_fields(entity, doc, ctx, creating=True, data=data)
     if entity.has_udfs:
         doc[wire.UDF_KEY] = _udfs(entity, values.get(wire.UDF_KEY.lower()), {}, errors)
+    touched = frozenset(f.name for f in entity.fields if f.name.lower() in values)
+    findings = _business(entity, doc, touched | frozenset(ctx.parent_values), ctx)
     checked = [f for f in entity.fields if f.name != "data"]
-    errors += _rules(entity, doc, checked, ctx, creating=True)
+    errors += _rules(entity, doc, checked, ctx, creating=True, claimed=findings.claimed)
+    errors += findings.errors
     if errors:
         raise ValidationError(errors)
     return Prepared(doc, data)
@@ -161,10 +167,20 @@ def prepare_update(
     errors: list[str] = []
     doc = dict(existing)
     changed: list[FieldDef] = []
+    kept = business.KEPT_ON_UPDATE.get(entity.name, ())
     for field in entity.fields:
         if field.read_only or field.name in ("id", "data"):
             continue
         key = field.name.lower()
+        if field.name in kept:
+            # Autotask answers 200 and keeps the value (issue 8 item 4), also when a PUT omits it.
+            if (
+                key in values
+                and ctx.quirks.reject_kept_field_changes
+                and _convert(field, values[key], errors) != existing.get(field.name)
+            ):
+                errors.append(business.kept_text(field.name, entity.singular))
+            continue
         if key in values:
             doc[field.name] = _convert(field, values[key], errors)
             changed.append(field)
@@ -176,10 +192,21 @@ def prepare_update(
     if entity.has_udfs:
         base = {} if replace else dict(existing.get(wire.UDF_KEY) or {})
         doc[wire.UDF_KEY] = _udfs(entity, values.get(wire.UDF_KEY.lower()), base, errors)
-    errors += _rules(entity, doc, changed, ctx, creating=False)
+    findings = _business(entity, doc, frozenset(f.name for f in changed), ctx)
+    errors += _rules(entity, doc, changed, ctx, creating=False, claimed=findings.claimed)
+    errors += findings.errors
     if errors:
         raise ValidationError([*errors, UPDATE_SUFFIX])
     return Prepared(doc)
+
+
+def _business(
+    entity: EntityDef, doc: dict[str, Any], touched: frozenset[str], ctx: WriteContext
+) -> business.Findings:
+    """The cross-field rules' findings (none with ``--business-rules off``)."""
+    if not ctx.quirks.business_rules or ctx.store is None:
+        return business.Findings()
+    return business.check(entity.name, doc, touched, ctx.store)
 
 
 def _set_parent(entity: EntityDef, doc: dict[str, Any], ctx: WriteContext) -> None:
@@ -285,8 +312,8 @@ def _server_fields(
     for field in entity.fields:
         key = field.name.lower()
         given = doc.get(field.name)
-        stamped_on_create = creating and key in _CREATED_AT and (field.read_only or given is None)
-        touched = key in _TOUCHED_AT and (field.read_only or given is None or not creating)
+        stamped_on_create = creating and key in CREATED_AT and (field.read_only or given is None)
+        touched = key in MODIFIED_AT and (field.read_only or given is None or not creating)
         if stamped_on_create or touched:
             doc[field.name] = ctx.now
         elif creating and key in _CREATED_BY and (field.read_only or given is None):
@@ -331,6 +358,7 @@ def _rules(
     ctx: WriteContext,
     *,
     creating: bool,
+    claimed: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     errors: list[str] = []
     for field in fields:
@@ -338,6 +366,8 @@ def _rules(
         needed = field.required and (
             not field.read_only or (creating and _settable_on_create(entity, field))
         )
+        if needed and field.name in claimed:
+            continue  # a business rule reported it in its own words
         if needed and (value is None or value == ""):
             if field.reference:
                 errors.append(f"Value does not exist for the required field {field.name}")

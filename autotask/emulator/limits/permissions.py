@@ -29,12 +29,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotask.emulator import schema
+from autotask.emulator.model import schema
 
 OPERATIONS = "QGCUD"
 _VERBS = {"Q": "query", "C": "create", "U": "update", "D": "delete"}
 
-# The operation each routed action performs (routes.py action names).
+# The operation each routed action performs (api/routes.py action names).
 ACTION_OPERATION = {
     "query": "Q",
     "count": "Q",
@@ -131,3 +131,21 @@ def permissions_from_json(body: object) -> Permissions:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise PermissionRuleError("'deny' must be a list of 'ENTITY[:OPS]' strings")
     return permissions_from_rules(rules)
+
+
+class PermissionState:
+    """The API user's permissions now: the ``--deny`` rules at start, replaced at run time by
+    ``POST /_emulator/permissions`` and restored by a reset. The value is frozen and swapped as
+    a whole, so readers need no lock."""
+
+    def __init__(self, start: Permissions) -> None:
+        self.start = start
+        self.current = start
+
+    def replace(self, permissions: Permissions) -> None:
+        """Use ``permissions`` from now on."""
+        self.current = permissions
+
+    def reset(self) -> None:
+        """Back to the start rules."""
+        self.current = self.start

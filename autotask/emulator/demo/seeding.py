@@ -1,10 +1,10 @@
-"""Synthetic records: the deterministic ``demo`` data set and fast bulk generation for seeding.
+"""Fast bulk generation of valid records for ``POST /_emulator/seed``.
 
 Records are in wire shape: dicts keyed by canonical field names with every field of the entity
 present (None when unset), ids included, datetimes as ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` strings
 (fixture shape fact 5), decimals as floats, and ``userDefinedFields`` as ``[{"name", "value"}]``
-listing every UDF for entities that carry them (fact 7). Everything is derived from fixed tables
-and a fixed seed, so every run yields the same records.
+listing every UDF for entities that carry them (fact 7). Everything is derived from fixed tables,
+so the same request always yields the same records.
 """
 
 from __future__ import annotations
@@ -16,28 +16,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from autotask.emulator import schema
-from autotask.emulator.demo_records import build_demo
-from autotask.emulator.schema import EntityDef, FieldDef
+from autotask.emulator.model import schema
+from autotask.emulator.model.schema import EntityDef, FieldDef
 
 Record = dict[str, Any]
 
 _EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=timezone.utc)
 _SEED_DATA = "ZW11bGF0b3Igc2VlZCBhdHRhY2htZW50Cg=="  # "emulator seed attachment\n"
-
-
-def demo_dataset() -> dict[str, list[Record]]:
-    """The ``--data demo`` start set: a few hundred records across the served entities.
-
-    Picklist values are valid, references resolve (a Ticket's companyID is a Company of the
-    set, and so on), some records carry UDF values, non-ASCII text and trailing-space or case
-    variants (to exercise the SQL Server collation, fact sheet §11). Attachments carry small
-    base64 ``data``; AttachmentInfo mirrors them with the same ids.
-
-    Returns:
-        Entity URL name -> records (new lists and dicts on every call; same content always).
-    """
-    return build_demo()
 
 
 class _Plan:
@@ -69,14 +54,14 @@ class _Plan:
     def _plan_field(self, e: EntityDef, f: FieldDef) -> None:
         target = schema.by_singular(f.reference) if f.reference else None
         if target is not None:
-            if f.required or f.name in _SEED_REFS:
+            if f.required or (f.name in _SEED_REFS and f.name not in _NO_SEED.get(e.name, ())):
                 self.refs.append((f.name, target.name))
             return
         if e.attachment and f.name == "attachmentType":
             self.template[f.name] = "FILE_ATTACHMENT"  # the only type that carries data (§7)
             return
         if f.picklist is not None:
-            if f.required and not f.picklist_parent:
+            if (f.required or f.name in _SEED_PICKS) and not f.picklist_parent:
                 self.cycles.append((f.name, _active_values(f)))
             return
         if f.data_type == "string":
@@ -99,6 +84,13 @@ class _Plan:
 
 # Optional fields worth filling when seeding, so bulk data is not mostly null.
 _SEED_REFS = frozenset({"contactID", "assignedResourceID", "resourceID", "ownerResourceID"})
+# ... except where a rule ties them to another field: a ticket's or task's resource needs a
+# role the resource holds (rules/business.py). Seeded tickets go to a queue instead.
+_NO_SEED: dict[str, frozenset[str]] = {
+    "Tickets": frozenset({"assignedResourceID", "contactID"}),
+    "Tasks": frozenset({"assignedResourceID"}),
+}
+_SEED_PICKS = frozenset({"queueID"})
 _SEED_TEXT = frozenset({"city", "description", "companyNumber", "title"})
 _SEED_TIMES = frozenset({"createDate", "createDateTime", "startDateTime", "endDateTime"})
 _SEED_CONSTANTS: dict[str, float | None] = {"isActive": None, "estimatedHours": 1.5}

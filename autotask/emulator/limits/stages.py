@@ -1,13 +1,19 @@
-"""The limits and faults plugged into the request pipeline (app.py's hook points).
+"""The limits and faults as stages of the request pipeline (pipeline.py's one plug-in shape).
 
-Two pieces, in this order around every ``/ATServicesRest/`` request:
+Three stages, in this order around every ``/ATServicesRest/`` request (app.py puts the
+authentication stage before the limits):
 
-1. ``FaultLayer`` (outermost, every API path, before routing and authentication, like a load
-   balancer or the network would): decides the request's faults (faults.py). A ``500``,
-   ``503``, ``429``, ``thread`` or ``reset-before`` answers instead of the API and nothing is
-   applied; ``reset-after`` and ``truncate`` spoil the answer of an applied request; ``slow``
-   marks the request for the limit stage's delay.
-2. ``LimitStage`` (a pipeline stage: after routing and authentication, before the handler):
+1. ``FaultStage`` (outermost, every API path, before authentication, like a load balancer or
+   the network would): decides the request's faults (faults.py). A ``500`` (Autotask's
+   unexpected-error answer), ``503``, ``429``, ``thread`` or ``reset-before`` answers instead
+   of the API and nothing is applied;
+   ``reset-after`` and ``truncate`` spoil the answer of an applied request (``after``);
+   ``slow`` marks the request for the limit stage's delay, and ``after`` serves it for a
+   request that never reached that stage.
+2. ``QueryStringLimit`` (``--max-query-string N``, off by default): IIS's request filtering in
+   front of the API refuses a query string longer than N characters (its default limit is
+   2,048) with its 404.15 page, before ASP.NET routes or authenticates anything.
+3. ``LimitStage`` (authenticated routes only, after authentication, before the handler):
    takes a slot in the thread gate of (integration code, entity acted on), then asks the hourly
    budget, then serves ``--latency-ms`` + the budget's added latency + the opt-in thread latency
    + ``slow`` *while holding the slot*, so the throughput bound is ``thread_limit / latency``
@@ -25,8 +31,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from autotask.emulator.app import Context, Response, errors
-from autotask.emulator.faults import (
+from autotask.emulator.exchange import Context, Response, errors, unexpected_error
+from autotask.emulator.limits.faults import (
     NO_FAULT,
     CannedAnswer,
     FaultDecision,
@@ -35,8 +41,7 @@ from autotask.emulator.faults import (
     canned_answer,
     plan_from_json,
 )
-from autotask.emulator.limit_options import LimitSettings, Quirks
-from autotask.emulator.limits import (
+from autotask.emulator.limits.gates import (
     AttachmentWindow,
     Bucket,
     HourlyBudget,
@@ -46,6 +51,7 @@ from autotask.emulator.limits import (
     thread_threshold_text,
     threshold_information,
 )
+from autotask.emulator.settings import LimitSettings, Quirks
 
 Sleep = Callable[[float], None]
 
@@ -92,6 +98,8 @@ class LimitStage:
 
     def before(self, ctx: Context) -> Response | None:
         """Take the slot, count the request, serve the latency; or answer a rejection."""
+        if ctx.route is None or not ctx.route.auth:
+            return None  # unrouted, versioninformation, zoneInformation: no limits
         bucket = None
         concurrent = 0
         if ctx.bucket is not None:
@@ -150,11 +158,11 @@ class LimitStage:
         self.attachments.reset()
 
 
-class FaultLayer:
+class FaultStage:
     """Decides and applies the injected faults of each API request (see the module docstring)."""
 
     def __init__(self, limits: LimitSettings, quirks: Quirks) -> None:
-        """Create the layer with the ``--faults`` rules and ``--fault-seed``.
+        """Create the stage with the ``--faults`` rules and ``--fault-seed``.
 
         Args:
             limits: the limit and fault flags.
@@ -162,6 +170,7 @@ class FaultLayer:
                 answer exactly like the real limits.
         """
         self.limits = limits
+        self.quirks = quirks
         self.start_rules: tuple[FaultRule, ...] = limits.faults
         self.start_seed = limits.fault_seed
         self.plan = FaultPlan(limits.faults, limits.fault_seed)
@@ -173,37 +182,32 @@ class FaultLayer:
                 request_text=hourly_text(limits, quirks),
                 retry_after=limits.fault_retry_after,
             )
-            for kind in ("429", "thread", "500", "503")
+            for kind in ("429", "thread", "503")
         }
 
-    def decide(self, ctx: Context) -> FaultDecision:
-        """The faults of this request (``NO_FAULT`` fast when no rule is set)."""
-        if not self.plan.active:
-            return NO_FAULT
-        decision = self.plan.decide(ctx.method, ctx.path)
-        ctx.slow = decision.slow
-        return decision
-
-    def serve_slow(self, ctx: Context) -> None:
-        """Serve a ``slow`` delay the limit stage did not (unauthenticated or refused routes)."""
-        if ctx.slow:
-            ctx.slow = False
-            ctx.latency += self.limits.slow_ms / 1000
-            time.sleep(self.limits.slow_ms / 1000)
-
-    def answer(self, decision: FaultDecision) -> Response:
-        """The answer of a before-apply fault: a canned answer, or a dropped connection."""
+    def before(self, ctx: Context) -> Response | None:
+        """Answer a before-apply fault, or mark the request for an after-apply one."""
+        decision = self._decide(ctx)
+        if not decision.before:
+            ctx.fault = decision.kind  # None, or reset-after / truncate for ``after``
+            return None
+        self._serve_slow(ctx)
         if decision.kind == "reset-before":
             return Response(0, b"", drop=True)
         assert decision.kind is not None
+        if decision.kind == "500":
+            return unexpected_error(self.quirks.asp_net_server_errors)
         canned = self._answers[decision.kind]
         return Response(
             canned.status, canned.body, canned.headers, content_type=canned.content_type
         )
 
-    def spoil(self, decision: FaultDecision, response: Response) -> Response:
-        """Lose (reset-after) or cut short (truncate) the answer of an applied request."""
-        if decision.kind == "reset-after":
+    def after(self, ctx: Context, response: Response) -> Response:
+        """Serve a ``slow`` delay no later stage served, then spoil an applied answer."""
+        self._serve_slow(ctx)
+        if ctx.fault is None:
+            return response
+        if ctx.fault == "reset-after":
             return Response(response.status, b"", drop=True)
         # truncate: the status line, the headers (with the full Content-Length) and half of
         # the body go out, then the connection closes.
@@ -215,6 +219,21 @@ class FaultLayer:
             truncate_at=len(response.body) // 2,
             content_type=response.content_type,
         )
+
+    def _decide(self, ctx: Context) -> FaultDecision:
+        """The faults of this request (``NO_FAULT`` fast when no rule is set)."""
+        if not self.plan.active:
+            return NO_FAULT
+        decision = self.plan.decide(ctx.method, ctx.path)
+        ctx.slow = decision.slow
+        return decision
+
+    def _serve_slow(self, ctx: Context) -> None:
+        """Serve a ``slow`` delay the limit stage did not (unauthenticated or refused routes)."""
+        if ctx.slow:
+            ctx.slow = False
+            ctx.latency += self.limits.slow_ms / 1000
+            time.sleep(self.limits.slow_ms / 1000)
 
     def replace(self, body: object) -> dict[str, object]:
         """Serve ``POST /_emulator/faults``: new rules and seed; returns the plan read back.
@@ -230,3 +249,43 @@ class FaultLayer:
         """Back to the ``--faults`` rules, with fresh RNGs and counters."""
         self.plan.replace(self.start_rules, self.start_seed)
         self.plan.reset()
+
+
+# IIS's answer to a query string over requestLimits/@maxQueryString: HTTP 404 with substatus 15
+# and its error page (an HTML body, not JSON). The two sentences are the ones IIS prints.
+QUERY_STRING_TOO_LONG = (
+    b"<!DOCTYPE html>\r\n<html><head><title>IIS Detailed Error - 404.15 - Not Found</title>"
+    b"</head>\r\n<body><h3>HTTP Error 404.15 - Not Found</h3>\r\n"
+    b"<h4>The request filtering module is configured to deny a request where the query string "
+    b"is too long.</h4>\r\n"
+    b"<p>Most likely causes: request filtering is configured on the web server to deny the "
+    b"request because the query string is too long.</p>\r\n"
+    b"<p>Things you can try: verify the configuration/system.webServer/security/"
+    b"requestFiltering/requestLimits@maxQueryString setting.</p>\r\n</body></html>\r\n"
+)
+
+
+class QueryStringLimit:
+    """IIS request filtering: a query string over ``limit`` characters gets the 404.15 page."""
+
+    def __init__(self, limit: int) -> None:
+        """Create the stage.
+
+        Args:
+            limit: the longest query string accepted, in characters of the raw (encoded)
+                string; 0 accepts any length.
+        """
+        self.limit = limit
+
+    def before(self, ctx: Context) -> Response | None:
+        """Refuse an over-long query string, whatever the route."""
+        if self.limit and ctx.query_length > self.limit:
+            return Response(404, QUERY_STRING_TOO_LONG, content_type="text/html")
+        return None
+
+    def after(self, ctx: Context, response: Response) -> Response:
+        """Nothing to undo."""
+        return response
+
+    def reset(self) -> None:
+        """No state."""

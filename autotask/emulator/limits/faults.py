@@ -392,16 +392,17 @@ def canned_answer(
     request_text: str,
     retry_after: int,
 ) -> CannedAnswer:
-    """The answer of an injected fault of ``kind`` (one of ``429``, ``thread``, ``500``, ``503``).
+    """The fixed answer of an injected fault of ``kind`` (one of ``429``, ``thread``, ``503``).
 
     - ``429``: the hourly-threshold rejection with a ``Retry-After`` header.
     - ``thread``: the thread-limit rejection, exactly as the real gate answers it.
-    - ``500``: ASP.NET Web API's answer to an unhandled exception, with no ``errors[]``, so a
-      client sees a server failure rather than a validation error (CONTRACTS §3).
     - ``503``: the HTML page IIS serves when the application pool is down.
 
+    A ``500`` is Autotask's unexpected-error answer, which carries a fresh Error ID each time
+    (exchange.unexpected_error).
+
     Raises:
-        ValueError: for a kind that does not answer (resets, slow, truncate).
+        ValueError: for a kind that has no fixed answer (500, resets, slow, truncate).
     """
     if kind == "429":
         return CannedAnswer(
@@ -411,8 +412,6 @@ def canned_answer(
         )
     if kind == "thread":
         return CannedAnswer(thread_status, json.dumps({"errors": [thread_text]}).encode())
-    if kind == "500":
-        return CannedAnswer(500, b'{"Message":"An error has occurred."}')
     if kind == "503":
         return CannedAnswer(503, _SERVICE_UNAVAILABLE, content_type="text/html")
     raise ValueError(f"fault kind {kind!r} has no canned answer")

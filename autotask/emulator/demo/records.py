@@ -1,6 +1,7 @@
-"""The hand-shaped ``demo`` data set (see ``demo.demo_dataset``).
+"""The hand-shaped ``demo`` data set: ``demo_dataset``.
 
-A small managed-service provider: resources and roles, customer companies with contacts,
+A small managed-service provider: resources with the roles and queues they hold (organization.py),
+customer companies with contacts,
 contracts, tickets with notes and checklists, projects with phases and tasks, time entries
 and billing items, opportunities, configuration items, appointments, holidays, a few
 attachments and one ticket webhook. Text mixes languages on purpose (non-ASCII, trailing spaces,
@@ -9,14 +10,14 @@ case variants) so queries meet what a real tenant holds (fixture shape fact 13).
 Ids imitate a real tenant's ranges (Resources 29682885.., Contacts 30682885..). Variety comes
 from index arithmetic and one seeded ``random.Random``, consumed in a fixed order.
 
-This module builds the people, companies, contracts and projects; demo_activity.py the
-tickets, time, calendar and attachments; demo_base.py holds what both draw from.
+This module builds the people, companies, contracts and projects; activity.py the
+tickets, time, calendar and attachments; base.py holds what both draw from.
 """
 
 from __future__ import annotations
 
-from autotask.emulator.demo_activity import attachments, calendar, tickets, time_and_billing
-from autotask.emulator.demo_base import (
+from autotask.emulator.demo.activity import attachments, calendar, tickets, time_and_billing
+from autotask.emulator.demo.base import (
     CITIES,
     COMPANIES,
     FIRST,
@@ -29,11 +30,23 @@ from autotask.emulator.demo_base import (
     first_contact,
     pick,
 )
+from autotask.emulator.demo.organization import organization
 
 
-def build_demo() -> dict[str, list[Record]]:
+def demo_dataset() -> dict[str, list[Record]]:
+    """The ``--data demo`` start set: a few hundred records across the served entities.
+
+    Picklist values are valid, references resolve (a Ticket's companyID is a Company of the
+    set, and so on), some records carry UDF values, non-ASCII text and trailing-space or case
+    variants (to exercise the SQL Server collation, fact sheet §11). Attachments carry small
+    base64 ``data``; AttachmentInfo mirrors them with the same ids.
+
+    Returns:
+        Entity URL name -> records (new lists and dicts on every call; same content always).
+    """
     s = DemoSet()
     _people(s)
+    organization(s)
     _companies(s)
     _contracts_and_sales(s)
     _projects(s)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from json.encoder import encode_basestring
 from typing import Any
 
-from autotask.emulator.schema import EntityDef
+from autotask.emulator.model.schema import EntityDef
 
 UDF_KEY = "userDefinedFields"
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from autotask.emulator import schema
-from autotask.emulator.query_eval import QueryError, lower_keys
-from autotask.emulator.schema import EntityDef
-from autotask.emulator.store import Doc, Store
+from autotask.emulator.exchange import lower_keys
+from autotask.emulator.model import schema
+from autotask.emulator.model.schema import EntityDef
+from autotask.emulator.model.store import Doc, Store
+from autotask.emulator.rules.query import QueryError
 
 INFO_ENTITY = "AttachmentInfo"
 
