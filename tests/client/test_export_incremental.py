@@ -154,35 +154,70 @@ def test_a_failed_incremental_run_resumes_its_own_window(
     assert client.tickets.export(target, since=state).records == 0
 
 
+def _touch(emulator: Emulator, ticket_id: int | None, modified: str, **values: Any) -> int:
+    """Change (or, without an id, create) a ticket outside the API, stamped ``modified``."""
+    body: dict[str, Any] = {"entity": "Tickets", "set": values, "modified": modified}
+    if ticket_id is not None:
+        body["id"] = ticket_id
+    return int(emulator.control("POST", "records", body)["id"])
+
+
 def test_records_with_the_watermarks_timestamp_are_not_lost(
     client: AutotaskClient, emulator: Emulator, tmp_path: Path
 ) -> None:
-    # Seeding restarts its createDate sequence (a minute apart), so a second seed adds records
-    # stamped exactly like the first seed's: late arrivals with the watermark's timestamp (and
-    # with older ones). createDate stands in for a last-modified field (modified_field=).
-    first_seed = emulator.seed("Tickets", 5)
-    condition = F("id") >= first_seed["firstId"]
-    runs: dict[float, list[Any]] = {}
-    for overlap in (0.0, 150.0):
-        options = {"since": tmp_path / f"{overlap}.json", "modified_field": "createDate"}
-        target = f"sqlite:///{tmp_path / f'{overlap}.db'}"
-        runs[overlap] = [target, options]
-        first = client.tickets.export(target, condition, overlap=overlap, **options)
-        assert first.records == 5
-    newest = client.tickets.get(first_seed["lastId"])["createDate"]
-    assert first.watermark == newest.replace("Z", ".000000+00:00")
-    emulator.seed("Tickets", 5)
-    # Zero overlap: the newest stamp is read again (gte); the late record with it is delivered,
-    # the record delivered before is not; older stamps lie outside the window.
-    target, options = runs[0.0]
-    assert client.tickets.export(target, condition, overlap=0.0, **options).records == 1
-    # 150 s reach back over the stamps a minute and two minutes older as well.
-    target, options = runs[150.0]
-    assert client.tickets.export(target, condition, overlap=150.0, **options).records == 3
-    rows = sqlite3.connect(target.removeprefix("sqlite:///")).execute(
-        'SELECT count(*) FROM "Tickets"'
+    stamp = "2026-03-01T10:00:00.250Z"  # newer than every demo ticket, older than the clock
+    _touch(emulator, 29296, stamp, title="first at the stamp")
+    states = {overlap: tmp_path / f"{overlap}.json" for overlap in (0.0, 90.0)}
+    for overlap, state in states.items():
+        first = client.tickets.export(tmp_path / "d.jsonl", since=state, overlap=overlap)
+        assert first.full and first.watermark == "2026-03-01T10:00:00.250000+00:00"
+    # Late arrivals: one stamped exactly at the watermark, one a minute before it.
+    late = _touch(emulator, 29297, stamp, title="second at the same stamp")
+    older = _touch(emulator, 29298, "2026-03-01T09:59:00.250Z", title="a minute older")
+    # No overlap: the watermark's stamp is read again (gte); 29296 was delivered, 29297 not yet.
+    delta = client.tickets.export(tmp_path / "d.jsonl", since=states[0.0], overlap=0.0)
+    assert delta.records == 1
+    assert json.loads((tmp_path / "d.jsonl").read_text(encoding="utf-8"))["id"] == late
+    # 90 s of overlap reach back over the older one too.
+    client.tickets.export(tmp_path / "d.jsonl", since=states[90.0], overlap=90.0)
+    lines = (tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sorted(json.loads(line)["id"] for line in lines) == sorted([late, older])
+
+
+def test_changes_made_outside_the_api_are_picked_up_once(
+    client: AutotaskClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    state, target = tmp_path / "state.json", f"sqlite:///{tmp_path / 'r.db'}"
+    client.tickets.export(target, since=state)
+    changed = _touch(emulator, 29300, "2026-06-01T00:00:00Z", title="changed outside")
+    created = _touch(emulator, None, "2026-06-01T00:00:01Z", title="created outside")
+    second = client.tickets.export(target, since=state)
+    assert second.records == 2
+    assert client.tickets.export(target, since=state).records == 0
+    columns = columns_of(client)
+    assert read_target("sqlite", target, columns) == expected_content(
+        "sqlite", client.tickets.query_all(), columns
     )
-    assert rows.fetchone() == (8,)
+    titles = {client.tickets.get(i)["title"] for i in (changed, created)}
+    assert titles == {"changed outside", "created outside"}
+
+
+def test_deletions_without_a_log_stay_until_a_full_run(
+    client: AutotaskClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    # The emulator, like the 2020 API, has no deletion log: an incremental run cannot see a
+    # deletion (documented), and a full run replaces the table, so the record goes.
+    target = f"sqlite:///{tmp_path / 'r.db'}"
+    client.tickets.export(target, since=tmp_path / "state.json")
+    emulator.control("POST", "records", {"entity": "Tickets", "id": 29301, "delete": True})
+    incremental = client.tickets.export(target, since=tmp_path / "state.json")
+    assert incremental.deleted is None  # not detectable, and said so
+    db = sqlite3.connect(tmp_path / "r.db")
+    assert db.execute('SELECT count(*) FROM "Tickets" WHERE id = 29301').fetchone() == (1,)
+    client.tickets.export(target)  # a full run
+    assert db.execute('SELECT count(*) FROM "Tickets" WHERE id = 29301').fetchone() == (0,)
+    assert db.execute('SELECT count(*) FROM "Tickets"').fetchone() == (client.tickets.count(),)
+    db.close()
 
 
 _CHILD = textwrap.dedent(
