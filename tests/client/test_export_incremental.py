@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from autotask import AutotaskClient, F, PermissionDenied
+from autotask.export.state import DELETION_LOGS, DeletionLog
 from tests.client.conftest import connect
 from tests.client.test_export_targets import (
     TARGETS,
@@ -218,6 +219,38 @@ def test_deletions_without_a_log_stay_until_a_full_run(
     assert db.execute('SELECT count(*) FROM "Tickets" WHERE id = 29301').fetchone() == (0,)
     assert db.execute('SELECT count(*) FROM "Tickets"').fetchone() == (client.tickets.count(),)
     db.close()
+
+
+def test_a_deletion_log_removes_the_deleted_records_once(
+    client: AutotaskClient,
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The emulator has no DeletedTicketLogs (newer than the 2020 Swagger). The log is data
+    # (state.DELETION_LOGS), so TicketNotes stand in for it here: a note names a ticket
+    # (ticketID) and when (lastActivityDate), as a DeletedTicketLogs row does (deletedDateTime).
+    monkeypatch.setitem(
+        DELETION_LOGS, "Tickets", DeletionLog("TicketNotes", "ticketID", "lastActivityDate")
+    )
+    state, target = tmp_path / "state.json", f"sqlite:///{tmp_path / 'r.db'}"
+    client.tickets.export(target, since=state)
+    emulator.control("POST", "records", {"entity": "Tickets", "id": 29302, "delete": True})
+    note = {"ticketID": 29302, "title": "deleted", "description": "-", "noteType": 1}
+    emulator.control("POST", "records", {"entity": "TicketNotes", "set": note})
+    second = client.tickets.export(target, since=state)
+    assert (second.deleted, second.deleted_ids) == (1, (29302,))
+    db = sqlite3.connect(tmp_path / "r.db")
+    assert db.execute('SELECT count(*) FROM "Tickets" WHERE id = 29302').fetchone() == (0,)
+    logged = db.execute("SELECT entity, id FROM _autotask_deleted").fetchall()
+    assert logged == [("Tickets", 29302)]
+    db.close()
+    third = client.tickets.export(target, since=state)
+    assert (third.deleted, third.deleted_ids) == (0, ())  # the log row was read before
+    columns = columns_of(client)
+    assert read_target("sqlite", target, columns) == expected_content(
+        "sqlite", client.tickets.query_all(), columns
+    )
 
 
 _CHILD = textwrap.dedent(
