@@ -187,13 +187,31 @@ class _Plan:
     target: str
 
 
-def _run(
-    entity: Entity,
-    writer: Writer,
-    plan: _Plan,
-    progress: Callable[[ExportProgress], None] | None,
-    clock: float,
-) -> ExportStats:
+@dataclass
+class _Progress:
+    """Where this export stands: what kind of run, from where, and the running counts."""
+
+    incremental: bool
+    lower: str | None  # the modified-since bound of an incremental run
+    started: _dt.datetime
+    tracker: Tracker
+    checkpoint: dict[str, Any] | None
+    counts: dict[str, int]
+
+    def resume_point(self, plan: _Plan, spans: Sequence[Span]) -> dict[str, Any]:
+        """The checkpoint written with a page: resuming there redoes nothing committed."""
+        return {
+            "content": plan.content,
+            "lower": self.lower,
+            "started": stamp_text(self.started),
+            "spans": [s.to_json() for s in spans],
+            "tracker": self.tracker.to_json(),
+            **self.counts,
+        }
+
+
+def _begin(entity: Entity, writer: Writer, plan: _Plan) -> _Progress:
+    """Decide full or incremental, and pick up an interrupted run of the same export."""
     previous = plan.previous
     incremental = (
         previous is not None
@@ -207,7 +225,8 @@ def _run(
             "fields, or the SQLite table); exporting everything",
             entity.name,
         )
-    lower = previous.lower if incremental and previous is not None else None
+    known = previous if incremental else None
+    lower = known.lower if known is not None else None
     checkpoint = writer.checkpoint() if plan.resume else None
     if checkpoint is not None and (
         checkpoint.get("content") != plan.content or checkpoint.get("lower") != lower
@@ -221,24 +240,33 @@ def _run(
         plan.modified,
         started,
         plan.overlap,
-        skip=frozenset(previous.seen) if incremental and previous is not None else frozenset(),
-        newest=(
-            parse_stamp(previous.watermark)
-            if incremental and previous is not None and previous.watermark
-            else None
-        ),
+        skip=frozenset(known.seen) if known is not None else frozenset(),
+        newest=parse_stamp(known.watermark) if known is not None and known.watermark else None,
     )
     counts = {"records": 0, "pages": 0, "requests": 0}
-    spans = None
     if checkpoint is not None:
         tracker.restore(checkpoint.get("tracker") or {})
         counts.update({k: int(checkpoint.get(k, 0)) for k in counts})
-        spans = [Span.from_json(s) for s in checkpoint["spans"]]
-    writer.start(checkpoint)
+    return _Progress(incremental, lower, started, tracker, checkpoint, counts)
+
+
+def _run(
+    entity: Entity,
+    writer: Writer,
+    plan: _Plan,
+    progress: Callable[[ExportProgress], None] | None,
+    clock: float,
+) -> ExportStats:
+    now = _begin(entity, writer, plan)
+    counts, tracker = now.counts, now.tracker
+    writer.start(now.checkpoint)
     terms = plan.terms
-    if lower is not None:
-        terms = (*terms, modified_filter(plan.modified, parse_stamp(lower)))
-    done_before = dict(counts)
+    if now.lower is not None:
+        terms = (*terms, modified_filter(plan.modified, parse_stamp(now.lower)))
+    spans = None
+    if now.checkpoint is not None:
+        spans = [Span.from_json(s) for s in now.checkpoint["spans"]]
+    requests_before = counts["requests"]
     pages = iter_parallel_pages(
         entity,
         list(terms),
@@ -247,45 +275,19 @@ def _run(
         page_size=plan.page_size,
         spans=spans,
     )
-    total = None
     for page in pages:
-        total = page.total
         records = [r for r in page.records if tracker.accept(r)] if plan.modified else page.records
         counts["records"] += len(records)
         counts["pages"] += 1 if page.records else 0
-        counts["requests"] = done_before["requests"] + page.requests
-        writer.write(
-            records,
-            {
-                "content": plan.content,
-                "lower": lower,
-                "started": stamp_text(started),
-                "spans": [s.to_json() for s in page.spans],
-                "tracker": tracker.to_json(),
-                **counts,
-            },
-        )
+        counts["requests"] = requests_before + page.requests
+        writer.write(records, now.resume_point(plan, page.spans))
         if progress is not None and page.records:
+            elapsed = time.monotonic() - clock
             progress(
-                ExportProgress(
-                    entity.name,
-                    counts["records"],
-                    total,
-                    counts["pages"],
-                    time.monotonic() - clock,
-                )
+                ExportProgress(entity.name, counts["records"], page.total, counts["pages"], elapsed)
             )
-    deleted: list[tuple[int, str]] | None = None
-    deleted_state: tuple[str | None, tuple[tuple[int, str], ...]] = (None, ())
-    log = DELETION_LOGS.get(entity.name)
-    if plan.state_path is not None and log is not None:
-        if incremental and previous is not None and previous.deleted_lower is not None:
-            deleted, deleted_state, asked = _deletions(entity, previous, plan, started)
-            counts["requests"] += asked
-        else:
-            since_start = started - _dt.timedelta(seconds=plan.overlap)
-            deleted_state = (stamp_text(since_start), ())
-    writer.commit(full=not incremental, deleted=deleted or ())
+    deleted, deleted_state = _deletion_pass(entity, plan, now)
+    writer.commit(full=not now.incremental, deleted=deleted or ())
     if plan.state_path is not None:
         save_state(
             plan.state_path,
@@ -308,11 +310,31 @@ def _run(
         requests=counts["requests"],
         seconds=time.monotonic() - clock,
         watermark=tracker.watermark(),
-        full=not incremental,
-        resumed=checkpoint is not None,
+        full=not now.incremental,
+        resumed=now.checkpoint is not None,
         deleted=None if deleted is None else len(deleted),
         deleted_ids=tuple(i for i, _ in deleted or ()),
     )
+
+
+_DeletionState = tuple[str | None, tuple[tuple[int, str], ...]]
+
+
+def _deletion_pass(
+    entity: Entity, plan: _Plan, now: _Progress
+) -> tuple[list[tuple[int, str]] | None, _DeletionState]:
+    """Deleted records to remove, and where the next run reads the deletion log from."""
+    log = DELETION_LOGS.get(entity.name)
+    previous = plan.previous
+    if plan.state_path is None or log is None:
+        return None, (None, ())
+    if now.incremental and previous is not None and previous.deleted_lower is not None:
+        deleted, state, asked = _deletions(entity, previous, plan, now.started)
+        now.counts["requests"] += asked
+        return deleted, state
+    # A full run holds no deleted record; deletions from its start on are read next time.
+    since_start = now.started - _dt.timedelta(seconds=plan.overlap)
+    return None, (stamp_text(since_start), ())
 
 
 def _deletions(
