@@ -42,7 +42,11 @@ __all__ = [
     "choose_modified_fields",
     "load_state",
     "modified_filter",
+    "parse_stamp",
+    "record_stamp",
     "save_state",
+    "stamp_text",
+    "sync_directory",
     "write_json_atomic",
 ]
 
@@ -136,13 +140,13 @@ def modified_filter(fields: Sequence[str], lower: _dt.datetime) -> Condition | G
     return conditions[0] if len(conditions) == 1 else Group("or", tuple(conditions))
 
 
-def _stamp_text(moment: _dt.datetime) -> str:
+def stamp_text(moment: _dt.datetime) -> str:
+    """A stamp as the state file writes it: ISO 8601 in UTC, to the microsecond."""
     return moment.astimezone(_UTC).isoformat(timespec="microseconds")
 
 
-def _parse_stamp(text: Any) -> _dt.datetime | None:
-    if text is None:
-        return None
+def parse_stamp(text: str) -> _dt.datetime:
+    """A stamp written by :func:`stamp_text` (``ValueError`` when it is not one)."""
     if not isinstance(text, str):
         raise ValueError(f"not a timestamp: {text!r}")
     return _dt.datetime.fromisoformat(text)
@@ -202,7 +206,7 @@ class EntityState:
     def from_json(cls, raw: Mapping[str, Any]) -> EntityState:
         """Read an entry; raises ``KeyError``/``TypeError``/``ValueError`` when malformed."""
         lower = str(raw["lower"])
-        _parse_stamp(lower)
+        parse_stamp(lower)
         return cls(
             fingerprint=str(raw["fingerprint"]),
             fields=tuple(str(f) for f in raw["fields"]),
@@ -250,7 +254,7 @@ class Tracker:
             return True
         if self.newest is None or stamp > self.newest:
             self.newest = stamp
-        text = _stamp_text(stamp)
+        text = stamp_text(stamp)
         record_id = int(record["id"])
         if stamp >= self.lower():
             self.near[record_id] = text
@@ -274,7 +278,7 @@ class Tracker:
 
     def watermark(self) -> str | None:
         """The newest stamp, as ISO 8601 text."""
-        return None if self.newest is None else _stamp_text(self.newest)
+        return None if self.newest is None else stamp_text(self.newest)
 
     def to_json(self) -> dict[str, Any]:
         """The tracker's progress, for a checkpoint."""
@@ -282,20 +286,9 @@ class Tracker:
 
     def restore(self, raw: Mapping[str, Any]) -> None:
         """Take back the progress written by :meth:`to_json`."""
-        self.newest = _parse_stamp(raw.get("newest"))
+        newest = raw.get("newest")
+        self.newest = None if newest is None else parse_stamp(newest)
         self.near = dict(_pairs(raw.get("near") or ()))
-
-
-def stamp_text(moment: _dt.datetime) -> str:
-    """A stamp as the state file writes it."""
-    return _stamp_text(moment)
-
-
-def parse_stamp(text: str) -> _dt.datetime:
-    """A stamp written by :func:`stamp_text`."""
-    moment = _parse_stamp(text)
-    assert moment is not None
-    return moment
 
 
 # -- files ----------------------------------------------------------------------------------
