@@ -7,7 +7,8 @@ How the work is split (issue 13):
 2. The rest is cut into ``partitions`` id ranges holding whole pages each (by that density), so
    no range ends with a part-filled page that costs an extra request. The first range goes on
    following the first page's links; the others start their own queries bounded by
-   ``id gt``/``id lt``.
+   ``id gt``/``id lt``, a fraction of a page's time apart (pages that arrive together are
+   answered and parsed one after another, so lockstep costs every range a wait each round).
 3. A worker that runs out of work re-splits the range with the most work left, once a ``count``
    of that range confirms at least two pages remain (a range is counted at most once).
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -98,7 +100,16 @@ class Page:
 
 
 class _Range:
-    __slots__ = ("after", "before", "delivered", "done", "first_after", "running", "settled")
+    __slots__ = (
+        "after",
+        "before",
+        "delivered",
+        "done",
+        "first_after",
+        "not_before",
+        "running",
+        "settled",
+    )
 
     def __init__(self, after: int | None, before: int | None) -> None:
         self.after = after
@@ -108,6 +119,7 @@ class _Range:
         self.running = False
         self.done = False
         self.settled = False  # counted once and found too small to split: never counted again
+        self.not_before = 0.0  # monotonic time before which it is not started
 
     def span(self) -> Span:
         return Span(self.after, self.before)
@@ -227,10 +239,18 @@ class _Engine:
         """A range to page: one not yet started, else a re-split; None when all is done."""
         while not self.stop.is_set():
             with self.lock:
+                now = time.monotonic()
+                waits = []
                 for candidate in self.ranges:
                     if not candidate.running and not candidate.done:
+                        if candidate.not_before > now:
+                            waits.append(candidate.not_before - now)
+                            continue
                         candidate.running = True
                         return candidate
+                if waits:
+                    self.lock.wait(min(*waits, _POLL))
+                    continue
                 if not self.ranges:
                     return None
                 victim = self._victim() if self.planned else None
@@ -282,7 +302,7 @@ class _Engine:
         self.ranges.append(thief)
         return thief
 
-    def _plan(self, first: _Range, records: list[Record]) -> None:
+    def _plan(self, first: _Range, records: list[Record], page_seconds: float) -> None:
         """Cut the rest of the query into ranges of whole pages (see the module docstring)."""
         self._counted.wait()
         if self._count_error is not None:
@@ -304,8 +324,15 @@ class _Engine:
                 offset += (pages // shares + (1 if n < pages % shares else 0)) * self.size
                 bounds.append(high + int(self.density * offset) + 1)
             first.before = bounds[0]
-            for start, end in zip(bounds, [*bounds[1:], None], strict=True):
-                self.ranges.append(_Range(start - 1, end))
+            # Start the ranges a fraction of a page's time apart: pages that arrive together
+            # are answered and parsed one after another (on the server and here), which costs
+            # every range that wait in every round; apart, they keep out of each other's way.
+            step = page_seconds / shares
+            now = time.monotonic()
+            for n, (start, end) in enumerate(zip(bounds, [*bounds[1:], None], strict=True), 1):
+                new = _Range(start - 1, end)
+                new.not_before = now + n * step
+                self.ranges.append(new)
             self.lock.notify_all()
 
     def _run(self, r: _Range) -> None:
@@ -313,12 +340,13 @@ class _Engine:
             (*self.terms, *r.span().terms()), self.fields, self.size
         )
         pages = iter_pages(self.entity._transport, request)
+        asked = time.monotonic()
         try:
             for records in pages:
                 if self.stop.is_set():
                     return
                 if not self.planned:
-                    self._plan(r, records)
+                    self._plan(r, records, time.monotonic() - asked)
                 with self.lock:
                     self.requests += 1
                     if self._deliver(r, records):
