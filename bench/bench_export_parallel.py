@@ -10,8 +10,8 @@ zero thread-limit rejections.
 At 500 records a page the 40 pages and the plan's one count make 41 requests, 14 rounds of 3,
 so 40 / 14 = 2.86x is the most any split can reach here. As a yardstick, the run also times
 three threads that each ``query()`` one third of the ids, known in advance and started together
-(no planning, no count, no staggered start): ``ceiling_ratio``. The CPU seconds the emulator and this
-process used per read show how much of a page's time is CPU rather than latency.
+(no planning, no count, no staggered start): ``ceiling_ratio``. The CPU seconds the emulator
+and this process used per read show how much of a page's time is CPU rather than latency.
 """
 
 from __future__ import annotations
