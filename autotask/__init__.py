@@ -45,6 +45,8 @@ _EXPORTS: dict[str, str] = {
     "PaginationError": "autotask.errors",
     "ItemResult": "autotask.batch",
     "Progress": "autotask.batch",
+    "ExportStats": "autotask.export",
+    "ExportProgress": "autotask.export",
 }
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "Condition",
     "ConfigError",
     "Credentials",
+    "ExportProgress",
+    "ExportStats",
     "F",
     "Group",
     "InvalidRequest",
@@ -96,6 +100,7 @@ if TYPE_CHECKING:
         TooManyRecords,
         TransportError,
     )
+    from autotask.export import ExportProgress, ExportStats
     from autotask.query import Condition, F, Group
     from autotask.records import parse_datetime, udf
     from autotask.retry import RetryPolicy

@@ -43,7 +43,11 @@ from autotask.routing import Routing, find_key
 from autotask.transport import Transport
 
 if TYPE_CHECKING:
+    import os
+
     from typing_extensions import Unpack
+
+    from autotask.export.run import ExportProgress, ExportStats
 
 __all__ = ["Entity"]
 
@@ -414,6 +418,98 @@ class Entity:
         """
         values = self._picklist_values(field)
         return picklist_value(values, label, entity=self.name, field=field)
+
+    # -- export (the logic lives in autotask/export/) --------------------------------------
+
+    def query_parallel(
+        self,
+        filter: FilterLike | None = None,
+        partitions: int = 3,
+        fields: Sequence[str] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Record]:
+        """Every matching record exactly once, from ``partitions`` id ranges paged at once.
+
+        Unordered. The ranges come from the first page and a ``count`` (re-split when one has
+        much more left than the others); the client's thread gate still bounds the requests
+        in flight. Pages pass through a bounded queue, so memory stays flat. Closing the
+        iterator early stops the workers; a worker's error is raised to the caller.
+
+        Args:
+            filter: as for :meth:`query`.
+            partitions: id ranges paged concurrently (default 3, Autotask's thread limit).
+            fields: as for :meth:`query`.
+            page_size: as for :meth:`query`.
+
+        Raises:
+            InvalidRequest: a bad filter, a list-only child route, or an ``in`` list over
+                ``MAX_OR_CONDITIONS`` (use :meth:`query`).
+        """
+        from autotask.export.parallel import query_parallel
+
+        return query_parallel(self, filter, partitions, fields, page_size)
+
+    def export(
+        self,
+        target: str | os.PathLike[str],
+        filter: FilterLike | None = None,
+        *,
+        fields: Sequence[str] | None = None,
+        since: str | os.PathLike[str] | None = None,
+        labels: bool = False,
+        partitions: int = 3,
+        progress: Callable[[ExportProgress], None] | None = None,
+        modified_field: str | Sequence[str] | None = None,
+        overlap: float = 300.0,
+        page_size: int | None = None,
+        resume: bool = True,
+    ) -> ExportStats:
+        """Write every matching record to a JSON Lines, CSV or SQLite target, in parallel.
+
+        The target is committed at once; a killed run resumes when called again the same way.
+        README "Export and sync" and ``autotask/export/`` have the details.
+
+        Example::
+
+            stats = client.tickets.export("tickets.jsonl", filter=F("status") != 5)
+            stats = client.tickets.export("sqlite:///reports.db", since="state.json")
+
+        Args:
+            target: ``*.jsonl``, ``*.csv`` or ``sqlite:///PATH`` (a table per entity).
+            filter: as for :meth:`query`.
+            fields: only these (``udf:Name`` for a UDF); default all fields and UDFs.
+            since: a state file: later runs export only what changed (and deleted tickets).
+            labels: picklist labels instead of values.
+            partitions: as for :meth:`query_parallel`.
+            progress: called with an ``ExportProgress`` after each page.
+            modified_field: the watermark's field(s); default from the metadata.
+            overlap: seconds each incremental run reaches back (clock skew, late commits).
+            page_size: as for :meth:`query`.
+            resume: continue an interrupted run of the same export (default True).
+
+        Returns:
+            ``ExportStats``: records, pages, requests, seconds, watermark, deleted, ...
+
+        Raises:
+            InvalidRequest: a bad target, filter, field or state file (nothing is written).
+            AutotaskError: the API failed; calling again resumes.
+        """
+        from autotask.export.run import export
+
+        return export(
+            self,
+            target,
+            filter,
+            fields=fields,
+            since=since,
+            labels=labels,
+            partitions=partitions,
+            progress=progress,
+            modified_field=modified_field,
+            overlap=overlap,
+            page_size=page_size,
+            resume=resume,
+        )
 
     # -- helpers ---------------------------------------------------------------------------
 

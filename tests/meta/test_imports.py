@@ -219,3 +219,28 @@ def test_attachment_codecs_are_pure() -> None:
             if imported not in allowed:
                 bad.append(f"{path.relative_to(ROOT)}: {imported}")
     assert not bad, "attachment codecs import more than stdlib:\n" + "\n".join(bad)
+
+
+def _eager_imports(path: Path) -> set[str]:
+    """Imports run when the module loads: top-level ones, outside ``if TYPE_CHECKING:``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_imports_export_only_lazily() -> None:
+    """Export uses Core and Wire (ARCHITECTURE "Parts"); Core reaches it only inside methods."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _modules(PACKAGE)
+        if path.relative_to(PACKAGE).parts[0] not in ("export", "cli")
+        if any(n.startswith("autotask.export") for n in _eager_imports(path))
+    ]
+    assert not offenders, f"modules importing autotask.export at load time: {offenders}"
