@@ -101,10 +101,16 @@ def request_url(request: Request, zone_url: str) -> str:
     """
     if "://" in request.path:
         url = request.path
-        if origin_of(url) != origin_of(zone_url):
-            cls = PaginationError if request.operation is Operation.QUERY else ConfigError
+        cls = PaginationError if request.operation is Operation.QUERY else ConfigError
+        try:
+            target = origin_of(url)
+        except ConfigError as exc:
             raise cls(
-                f"refusing to send credentials to {origin_of(url)[1]!r}: not the zone's "
+                exc.message, operation=request.operation.value, entity=request.entity
+            ) from None
+        if target != origin_of(zone_url):
+            raise cls(
+                f"refusing to send credentials to {target[1]!r}: not the zone's "
                 f"origin {origin_of(zone_url)[1]!r}",
                 operation=request.operation.value,
                 entity=request.entity,
