@@ -368,7 +368,11 @@ class Transport:
         operation, entity = request.operation, request.entity
         holding_slot = True
         try:
-            body = self._body(request)
+            try:
+                body = self._body(request)
+            except InvalidRequest as exc:  # the body cannot be JSON: nothing is sent
+                exc.operation, exc.entity = operation.value, entity
+                raise
             debug = _log.isEnabledFor(logging.DEBUG)
             if debug:
                 headers_text = mask(str(headers))

@@ -320,6 +320,8 @@ def read_document(text: str, stdin: TextIO) -> dict[str, Any]:
         value = json.loads(body)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{name}: line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    except RecursionError:
+        raise UsageError(f"{name}: the JSON is nested too deeply to read") from None
     if not isinstance(value, dict):
         raise UsageError(f"{name}: expected a JSON object, got {type(value).__name__}")
     return _udfs_folded(value)

@@ -208,3 +208,14 @@ def test_a_bad_last_line_fails_before_any_record_is_used(tmp_path: Path) -> None
     with pytest.raises(UsageError, match="line 1001"), checked_records(path, _stdin()) as checked:
         used.extend(checked.records())
     assert used == []
+
+
+def test_json_nested_too_deeply_is_a_usage_error(tmp_path: Path) -> None:
+    # Before: RecursionError from the JSON decoder ended the command with exit 1 (a "bug").
+    deep = "[" * 100_000 + "]" * 100_000
+    source = tmp_path / "deep.jsonl"
+    source.write_text('{"a": 1}\n{"b": ' + deep + "}\n")
+    with pytest.raises(UsageError, match="line 2: malformed JSON: nested too deeply"):
+        list(read_records(str(source), io.StringIO()))
+    with pytest.raises(UsageError, match="nested too deeply"):
+        read_document('{"a": ' + deep + "}", io.StringIO())
