@@ -61,6 +61,7 @@ def _closed_port() -> int:
             ("--secret is not accepted", "AUTOTASK_SECRET"),
         ),
         (("--integration-code=abc", "usage"), 2, ("AUTOTASK_INTEGRATION_CODE",)),
+        (("--timeout", "nan", "count", "Tickets"), 3, ("timeout must be a finite number",)),
     ],
 )
 def test_bad_input(cli: Cli, argv: tuple[str, ...], code: int, fragments: tuple[str, ...]) -> None:

@@ -153,7 +153,10 @@ def read_records(
     """
     name = name or source_name(source)
     with open_input(source, stdin) as raw:
-        peek = _Peek(raw)
+        try:
+            peek = _Peek(raw)
+        except UnicodeDecodeError as exc:  # within the first characters, read to sniff
+            raise UsageError(f"{name}: not UTF-8 text ({exc.reason})") from None
         if _format_of(source, peek.head.lstrip()) == "csv":
             if typer is None:
                 raise UsageError(f"{name}: CSV input needs the entity's field types")
