@@ -150,7 +150,7 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AutotaskClient]
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @example(field="id", op="==", value=math.nan)
 @example(field="id", op=">", value=math.inf)
