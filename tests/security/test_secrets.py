@@ -24,6 +24,7 @@ import time
 import traceback
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def _pieces(value: str) -> set[str]:
     return runs | encoded
 
 
-def _leaks(text: str) -> list[str]:
+def leaks(text: str) -> list[str]:
+    """The pieces of the secrets found in ``text`` (none, for a clean text)."""
     return sorted(
         f"{piece!r} of {name}"
         for name, value in (("the secret", SECRET), ("the code", CODE), ("a wrong", WRONG_SECRET))
@@ -57,9 +59,14 @@ def _leaks(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
-    env = {"AUTOTASK_EMULATOR_SECRET": SECRET, "AUTOTASK_EMULATOR_INTEGRATION_CODE": CODE}
-    with running_emulator("--slow-ms", "1500", env=env) as emulator:
+    with secret_emulator() as emulator:
         yield emulator
+
+
+def secret_emulator() -> AbstractContextManager[Emulator]:
+    """An emulator whose credentials are this module's distinctive ones."""
+    env = {"AUTOTASK_EMULATOR_SECRET": SECRET, "AUTOTASK_EMULATOR_INTEGRATION_CODE": CODE}
+    return running_emulator("--slow-ms", "1500", env=env)
 
 
 class _Seen:
@@ -168,8 +175,17 @@ def _library_session(emu: Emulator, folder: Path, seen: _Seen) -> None:
             seen.error(exc)
 
 
+#: How the command is started: the installed package (the binary face adds its own).
+PYTHON_COMMAND = (sys.executable, "-m", "autotask")
+
+
 def _cli(
-    emu: Emulator, folder: Path, *argv: str, secret: str = SECRET, watch: bool = False
+    emu: Emulator,
+    folder: Path,
+    *argv: str,
+    secret: str = SECRET,
+    watch: bool = False,
+    command: tuple[str, ...] = PYTHON_COMMAND,
 ) -> tuple[int, str, str, str]:
     """``autotask --debug ARGV`` as a real process; returns code, out, err and its argv as
     /proc showed it while it ran (``watch``: read during a slowed request)."""
@@ -184,7 +200,7 @@ def _cli(
         "AUTOTASK_API_URL": emu.base_url,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "autotask", "--debug", *argv],
+        [*command, "--debug", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -200,20 +216,24 @@ def _cli(
     return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), cmdline
 
 
-def _cli_session(emu: Emulator, folder: Path) -> list[str]:
+def cli_session(
+    emu: Emulator, folder: Path, command: tuple[str, ...] = PYTHON_COMMAND
+) -> list[str]:
+    """Reads, a refused write, usage, doctor and wrong credentials, each a ``--debug`` run of
+    ``command``; returns everything they printed and their argument lists."""
     texts: list[str] = []
     folder.mkdir(parents=True, exist_ok=True)
     emu.control(
         "POST", "faults", {"rules": [{"kind": "slow", "route": "GET:*/Tickets/*", "times": 1}]}
     )
     runs = [
-        _cli(emu, folder, "get", "Tickets", "29296", watch=True),
-        _cli(emu, folder, "query", "Tickets", "status=1", "--limit", "3"),
-        _cli(emu, folder, "count", "Tickets"),
-        _cli(emu, folder, "create", "Tickets", '{"title": "refused"}'),
-        _cli(emu, folder, "usage"),
-        _cli(emu, folder, "doctor"),
-        _cli(emu, folder, "count", "Tickets", secret=WRONG_SECRET),
+        _cli(emu, folder, "get", "Tickets", "29296", watch=True, command=command),
+        _cli(emu, folder, "query", "Tickets", "status=1", "--limit", "3", command=command),
+        _cli(emu, folder, "count", "Tickets", command=command),
+        _cli(emu, folder, "create", "Tickets", '{"title": "refused"}', command=command),
+        _cli(emu, folder, "usage", command=command),
+        _cli(emu, folder, "doctor", command=command),
+        _cli(emu, folder, "count", "Tickets", secret=WRONG_SECRET, command=command),
     ]
     codes = [code for code, *_ in runs]
     assert codes[:3] == [0, 0, 0] and codes[3] == 4 and codes[-1] == 3, codes
@@ -236,7 +256,7 @@ def test_no_piece_of_the_secret_or_code_is_left_anywhere(
     emu.reset()
     _library_session(emu, tmp_path / "library", seen)
     texts = [*seen.texts, seen.stream.getvalue()]
-    texts += _cli_session(emu, tmp_path / "cli")
+    texts += cli_session(emu, tmp_path / "cli")
     texts.append(json.dumps(emu.control("GET", "requests")))  # the emulator's request log
     written = dict(_files(tmp_path))
     # The session did write what it should have: journals, state, checkpoints, the zone cache.
@@ -245,14 +265,14 @@ def test_no_piece_of_the_secret_or_code_is_left_anywhere(
     assert any(n.endswith(".partial.json") for n in names), names  # a checkpoint
     assert "zones.json" in names and "db.sqlite" in names
     assert "-> POST" in seen.stream.getvalue()  # DEBUG wire logs were captured
-    leaks = {f"text {i}": _leaks(t) for i, t in enumerate(texts)}
-    leaks |= {str(p.relative_to(tmp_path)): _leaks(t) for p, t in written.items()}
-    assert {where: found for where, found in leaks.items() if found} == {}
+    found = {f"text {i}": leaks(t) for i, t in enumerate(texts)}
+    found |= {str(p.relative_to(tmp_path)): leaks(t) for p, t in written.items()}
+    assert {where: pieces for where, pieces in found.items() if pieces} == {}
 
 
 def test_the_scan_finds_a_piece_when_there_is_one() -> None:
     # The search itself must be able to fail: a half of the secret, or its encodings, are found.
-    assert _leaks(f"...{SECRET[3:11]}...")
-    assert _leaks(urllib.parse.quote(SECRET, safe=""))
-    assert _leaks(base64.b64encode(CODE.encode()).decode())
-    assert not _leaks("Secret: *** ApiIntegrationCode: ***")
+    assert leaks(f"...{SECRET[3:11]}...")
+    assert leaks(urllib.parse.quote(SECRET, safe=""))
+    assert leaks(base64.b64encode(CODE.encode()).decode())
+    assert not leaks("Secret: *** ApiIntegrationCode: ***")
