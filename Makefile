@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.stamp-dev
 BSTAMP := $(VENV)/.stamp-binary
 BIN    ?= dist/autotask
 
-.PHONY: test lint typecheck pytest bench man man-check clean venv binary test-binary
+.PHONY: test demo lint typecheck pytest bench man man-check clean venv binary test-binary
 
 venv: $(STAMP)
 
@@ -21,6 +21,11 @@ test: $(STAMP)
 	$(PY) -m ruff format --check autotask tests bench tools build
 	$(PY) -m mypy --strict autotask
 	$(PY) -m pytest -q
+
+# The main job end to end on the embedded emulator; `make demo BIN=dist/autotask` runs the
+# single binary instead of the venv's command.
+demo: $(STAMP)
+	tools/demo.sh $(if $(filter command line,$(origin BIN)),$(BIN),$(VENV)/bin/autotask)
 
 lint: $(STAMP)
 	$(PY) -m ruff check autotask tests bench tools build
