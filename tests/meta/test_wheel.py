@@ -19,6 +19,11 @@ from tests.paths import ROOT
 
 # Relative to the install prefix: where man-db and the shells look (a venv's prefix included).
 MAN_PAGE = Path("share/man/man1/autotask.1")
+COMPLETIONS = {
+    # bash-completion's per-command directory, and a directory on zsh's default fpath
+    "completions/autotask.bash": Path("share/bash-completion/completions/autotask"),
+    "completions/_autotask": Path("share/zsh/site-functions/_autotask"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +82,8 @@ def test_the_wheel_installs_every_man_page_where_man_finds_it(installed: Path) -
         ["man", "-w", "autotask"], env=_bare_env(installed), capture_output=True, text=True
     )
     assert found.stdout.strip() == str(installed / MAN_PAGE), found.stderr
+
+
+def test_the_wheel_installs_the_shell_completions(installed: Path) -> None:
+    for source, target in COMPLETIONS.items():
+        assert (installed / target).read_bytes() == (ROOT / source).read_bytes(), target
