@@ -21,7 +21,9 @@ from autotask._version import __version__
 # Public name -> module that defines it. The meta tests check that each resolves.
 _EXPORTS: dict[str, str] = {
     "AutotaskClient": "autotask.client",
+    "AttachmentData": "autotask.attachments",
     "RequestConfig": "autotask.config",
+    "RetryPolicy": "autotask.retry",
     "Credentials": "autotask.config",
     "F": "autotask.query",
     "Condition": "autotask.query",
@@ -41,24 +43,34 @@ _EXPORTS: dict[str, str] = {
     "OutcomeUnknown": "autotask.errors",
     "TooManyRecords": "autotask.errors",
     "PaginationError": "autotask.errors",
+    "ItemResult": "autotask.batch",
+    "Progress": "autotask.batch",
+    "ExportStats": "autotask.export",
+    "ExportProgress": "autotask.export",
 }
 
 __all__ = [
+    "AttachmentData",
     "AuthenticationError",
     "AutotaskClient",
     "AutotaskError",
     "Condition",
     "ConfigError",
     "Credentials",
+    "ExportProgress",
+    "ExportStats",
     "F",
     "Group",
     "InvalidRequest",
+    "ItemResult",
     "NotFound",
     "OutcomeUnknown",
     "PaginationError",
     "PermissionDenied",
+    "Progress",
     "RateLimited",
     "RequestConfig",
+    "RetryPolicy",
     "ServerError",
     "ThreadLimitExceeded",
     "TooManyRecords",
@@ -69,6 +81,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from autotask.attachments import AttachmentData
+    from autotask.batch import ItemResult, Progress
     from autotask.client import AutotaskClient
     from autotask.config import Credentials, RequestConfig
     from autotask.errors import (
@@ -86,8 +100,10 @@ if TYPE_CHECKING:
         TooManyRecords,
         TransportError,
     )
+    from autotask.export import ExportProgress, ExportStats
     from autotask.query import Condition, F, Group
     from autotask.records import parse_datetime, udf
+    from autotask.retry import RetryPolicy
 
 
 def __getattr__(name: str) -> Any:

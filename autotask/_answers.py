@@ -24,6 +24,7 @@ from autotask.errors import (
     InvalidRequest,
     NotFound,
     OutcomeUnknown,
+    PaginationError,
     PermissionDenied,
     RateLimited,
     ServerError,
@@ -33,8 +34,10 @@ from autotask.errors import (
 from autotask.retry import Failure, Operation
 
 __all__ = [
+    "QUERY_TOO_LONG",
     "api_texts",
     "error_for_answer",
+    "is_query_too_long",
     "parse_count",
     "parse_fields",
     "parse_info",
@@ -50,11 +53,16 @@ __all__ = [
 # The thread-limit rejection names "thread threshold" (and internally Itgenatr005); it is a
 # 429, but other clients also match the text under any status (fact sheet §11.1).
 _THREAD_TEXT = re.compile(r"thread\s+threshold|itgenatr005", re.IGNORECASE)
-# 500s that are really authentication failures (fact sheet §2, fixtures error_500_*).
+# The hourly-threshold rejection: "Request Threshold Exceeded" (the alert's subject; its HTTP
+# body was never captured, fact sheet §11.1 (b)). Recognised under any status, as the thread
+# text is: a tenant or proxy answering it with a 500 must still be retried and slow the budget.
+_HOURLY_TEXT = re.compile(r"request\s+threshold", re.IGNORECASE)
+# 500s that are really authentication failures: only the texts the fact sheet records (§2,
+# fixtures error_500_invalid_integration_code.json, error_500_invalid_username.json). A looser
+# pattern also caught validation texts of Resources and ClientPortalUsers writes ("userName is
+# invalid", "The user name ... already exists or is invalid"): issue 7 item 9.
 _AUTH_TEXT = re.compile(
-    r"integrationcode is invalid|zone information could not be determined|"
-    r"(user(name)?|api user) .*(not found|invalid|does not exist)|not an api user",
-    re.IGNORECASE,
+    r"integrationcode is invalid|zone information could not be determined", re.IGNORECASE
 )
 # 500s that are permission failures ("The logged in Resource does not have the adequate
 # permissions", fact sheet §5). Deletes of missing rows also mention permissions, but lead
@@ -63,6 +71,11 @@ _PERMISSION_TEXT = re.compile(
     r"does not have (the )?(adequate|required|sufficient|necessary) permission", re.IGNORECASE
 )
 _NO_MATCH_TEXT = re.compile(r"no matching records found", re.IGNORECASE)
+# IIS refuses a URL whose query string passes its maxQueryString (2,048 by default) with an
+# HTML 404.15 page: "HTTP Error 404.15 - Not Found ... The request filtering module is
+# configured to deny a request where the query string is too long." (issue 7 item 6).
+_QUERY_TOO_LONG_BODY = re.compile(rb"404\.15|query string is too long", re.IGNORECASE)
+QUERY_TOO_LONG = "the URL's query string is too long for the server (IIS 404.15)"
 # Autotask's own unexpected failure comes in the usual errors[] envelope: "An unexpected error
 # has occurred.  If the problem persists, please contact Autotask Support and reference Error
 # ID: NNNN" (issue 8 item 3). It is a server failure, not a refusal of the request: a read may
@@ -138,26 +151,53 @@ def parse_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """``(records, nextPageUrl)`` of a query or child-list answer (fact sheet §3.4).
 
-    A bare list of records is accepted as a single last page (fixtures
-    ``resources_query_items.json`` record only the ``items`` array).
+    The envelope is read case-insensitively throughout (``items``, ``pageDetails``,
+    ``nextPageUrl``). Only ``pageDetails.nextPageUrl`` being null says "last page": records
+    without it (no ``pageDetails``, no ``nextPageUrl`` in it, or a bare list) raise
+    ``PaginationError``, never a silent last page (issue 7 item 5). An empty page needs none.
     """
+    if not isinstance(body, (Mapping, list)):
+        raise _unexpected("a page of items", body, operation, entity)
     if isinstance(body, list):
         items: Any = body
-        next_url: Any = None
-    elif isinstance(body, Mapping):
+        details: Any = None
+    else:
         try:
             items = _get(body, "items")
         except KeyError:
             raise _unexpected("a page of items", body, operation, entity) from None
-        details = body.get("pageDetails") or {}
-        next_url = details.get("nextPageUrl") if isinstance(details, Mapping) else None
-    else:
-        raise _unexpected("a page of items", body, operation, entity)
+        details = _optional(body, "pageDetails")
     if not _is_records(items):
         raise _unexpected("a list of records", body, operation, entity)
+    if not isinstance(details, Mapping) or not _has(details, "nextPageUrl"):
+        if not items:
+            return items, None  # nothing to lose
+        raise PaginationError(
+            f"a page of {len(items)} records without pageDetails.nextPageUrl: whether more "
+            "pages follow is unknown, so paging stops here instead of returning part of the "
+            "result as if it were all",
+            operation=None if operation is None else operation.value,
+            entity=entity,
+        )
+    next_url = _get(details, "nextPageUrl")
     if next_url is not None and not isinstance(next_url, str):
         raise _unexpected("a nextPageUrl string", body, operation, entity)
     return items, next_url or None
+
+
+def _optional(body: Mapping[str, Any], key: str) -> Any:
+    try:
+        return _get(body, key)
+    except KeyError:
+        return None
+
+
+def _has(body: Mapping[str, Any], key: str) -> bool:
+    try:
+        _get(body, key)
+    except KeyError:
+        return False
+    return True
 
 
 def _is_int(value: Any) -> bool:
@@ -334,13 +374,15 @@ def error_for_answer(
 
     if _THREAD_TEXT.search(joined):
         return Failure.THREAD_LIMIT, make(ThreadLimitExceeded, "thread threshold exceeded")
-    if status == 429:
+    if status == 429 or _HOURLY_TEXT.search(joined):
         return Failure.RATE_LIMIT, make(RateLimited, "request threshold exceeded")
     if status == 401:
         return Failure.FINAL, make(AuthenticationError, "credentials refused")
     if status == 403:
         return Failure.FINAL, make(PermissionDenied, "permission denied")
     if status == 404:
+        if _QUERY_TOO_LONG_BODY.search(body):
+            return Failure.FINAL, make(NotFound, QUERY_TOO_LONG)
         return Failure.FINAL, make(NotFound, "no such route")
     if status in (502, 503, 504):
         return Failure.UNAVAILABLE, make(
@@ -366,6 +408,11 @@ def error_for_answer(
     return Failure.UNAVAILABLE, make(
         ServerError, "server error without an error text", None if write else False
     )
+
+
+def is_query_too_long(error: AutotaskError) -> bool:
+    """True for the server's refusal of an over-long query string (IIS 404.15)."""
+    return isinstance(error, NotFound) and error.message == QUERY_TOO_LONG
 
 
 def read_answer(

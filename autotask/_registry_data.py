@@ -63,6 +63,7 @@ ENTITIES: dict[str, str] = {
     "ContractExclusionSetExcludedWorkTypes": "QG",
     "ContractExclusionSets": "QGCURD",
     "ContractMilestones": "QG",
+    "ContractNoteAttachments": "QG",
     "ContractNotes": "QG",
     "ContractRates": "QG",
     "ContractRetainers": "QG",
@@ -82,6 +83,7 @@ ENTITIES: dict[str, str] = {
     "Documents": "QG",
     "ExpenseItemAttachments": "QG",
     "ExpenseItems": "QG",
+    "ExpenseReportAttachments": "QG",
     "ExpenseReports": "QGCUR",
     "HolidaySets": "QGCURD",
     "Holidays": "QG",
@@ -126,6 +128,7 @@ ENTITIES: dict[str, str] = {
     "QuoteLocations": "QGCUR",
     "QuoteTemplates": "QG",
     "Quotes": "QGCUR",
+    "ResourceAttachments": "QG",
     "ResourceRoleDepartments": "QG",
     "ResourceRoleQueues": "QG",
     "ResourceRoles": "QG",
@@ -133,6 +136,7 @@ ENTITIES: dict[str, str] = {
     "ResourceSkills": "QG",
     "Resources": "QGUR",
     "Roles": "QGCUR",
+    "SalesOrderAttachments": "QG",
     "SalesOrders": "QGUR",
     "ServiceBundleServices": "QG",
     "ServiceBundles": "QGCURD",
@@ -361,10 +365,25 @@ CHILDREN: tuple[tuple[str, str, str, str, str], ...] = (
     ("CompanyNotes", "Attachments", "CompanyNoteAttachments", "companyNoteID", "LCGD"),
     ("ProjectNotes", "Attachments", "ProjectNoteAttachments", "projectNoteID", "LCGD"),
     ("Documents", "Attachments", "DocumentAttachments", "documentID", "LCGD"),
+    ("ContractNotes", "Attachments", "ContractNoteAttachments", "contractNoteID", "LCGD"),
+    ("Expenses", "Attachments", "ExpenseReportAttachments", "expenseReportID", "LCGD"),
+    ("Resources", "Attachments", "ResourceAttachments", "resourceID", "LCGD"),
+    ("SalesOrders", "Attachments", "SalesOrderAttachments", "salesOrderID", "LCGD"),
 )
 
 # Parent URL prefixes that are not entity names -> the entity whose ids they take
 PARENT_ALIASES: dict[str, str] = {
     "Expenses": "ExpenseReports",
     "UserDefinedFields": "UserDefinedFieldDefinitions",
+}
+
+# AttachmentInfo.parentType code -> parent entity (assumed codes: see the tool)
+ATTACHMENT_PARENT_TYPES: dict[int, str] = {
+    1: "Companies",
+    3: "Opportunities",
+    4: "Tickets",
+    5: "Projects",
+    6: "Tasks",
+    7: "TimeEntries",
+    8: "ConfigurationItems",
 }

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from autotask.errors import ConfigError, PaginationError
+from autotask.origins import origin_of
 from autotask.retry import Operation
-from autotask.zones import origin_of
 
 __all__ = ["Request", "StreamBody", "json_bytes", "request_url"]
 
@@ -48,24 +48,36 @@ class Request:
         method: the HTTP method.
         path: below ``.../V1.0/`` (``"Tickets/query"``), or an absolute URL on the zone's origin
             (a ``nextPageUrl``), or for ``ZONE`` the lookup URL.
-        entity: the entity acted on (the thread-gate bucket); derived from ``path`` if None.
+        entity: the entity acted on, decided where the request is built: it is the request's
+            thread-gate bucket (``TicketNotes`` for ``Tickets/5/Notes``, CONTRACTS §5) and is
+            named in its errors. None only for a ``ZONE`` lookup, which is exempt.
         body: a JSON-able value, pre-encoded ``bytes``, or a :class:`StreamBody`.
         params: query-string parameters.
         impersonate: a resource id for ``ImpersonationResourceId`` (writes only).
         stream: hand back an unread :class:`~autotask.transport.StreamedResponse` instead of
             decoded JSON.
         budgeted: False only for the budget's own ThresholdInformation checks.
+        upload_bytes: the decoded attachment bytes the request carries, counted once against
+            the attachment byte window (fact sheet §7) before it is sent.
     """
 
     operation: Operation
     method: str
     path: str
-    entity: str | None = None
+    entity: str | None
     body: Any = None
     params: Mapping[str, str] | None = None
     impersonate: int | None = None
     stream: bool = False
     budgeted: bool = True
+    upload_bytes: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.entity and self.operation is not Operation.ZONE:
+            raise ConfigError(
+                f"a {self.operation.value} request to {self.path!r} needs the entity it acts on",
+                operation=self.operation.value,
+            )
 
 
 def json_bytes(value: Any) -> bytes:

@@ -25,21 +25,20 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from autotask._batch_ops import BatchOptions
+from autotask.attachments import Attachments
+from autotask.batch import ItemResult
 from autotask.config import ENV, Credentials, RequestConfig
 from autotask.entities import Entity
 from autotask.metadata import MetadataCache
 from autotask.registry import name_for_attribute
 from autotask.transport import Transport
-from autotask.zones import (
-    DEFAULT_ZONE_LOOKUP_URL,
-    ZoneCache,
-    check_lookup_url,
-    default_cache_dir,
-)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["RESERVED_NAMES", "AutotaskClient"]
 
@@ -97,18 +96,10 @@ class AutotaskClient:
         env = os.environ if environ is None else environ
         self.credentials = credentials
         self.config = config or RequestConfig()
-        lookup = check_lookup_url(
-            self.config.zone_lookup_url
-            or env.get(ENV["zone_lookup_url"])
-            or DEFAULT_ZONE_LOOKUP_URL
-        )
-        cache_dir = Path(self.config.cache_dir) if self.config.cache_dir else default_cache_dir(env)
         self.transport = Transport(
             credentials,
             self.config,
             base_url=base_url,
-            lookup_url=lookup,
-            cache=ZoneCache(cache_dir, ttl=self.config.zone_cache_ttl),
             sleep=sleep,
             clock=clock,
             rand=rand,
@@ -117,6 +108,7 @@ class AutotaskClient:
         self._metadata = MetadataCache()
         self._entities: dict[str, Entity] = {}
         self._entities_lock = threading.Lock()
+        self._attachments = Attachments(self.transport, self.config, self.entity)
 
     @classmethod
     def create(
@@ -186,6 +178,56 @@ class AutotaskClient:
         if name.startswith("_") or name in RESERVED_NAMES:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         return self.entity(name_for_attribute(name))
+
+    # -- attachments -----------------------------------------------------------------------
+
+    @property
+    def attachments(self) -> Attachments:
+        """Upload, download, list, describe and delete attachments of any parent that takes
+        them (:class:`~autotask.attachments.Attachments`)."""
+        return self._attachments
+
+    # -- batches: the entity's batch_* methods, by entity name ------------------------------
+
+    def batch_create(
+        self,
+        entity: str,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_create(items, ...)``: see :meth:`Entity.batch_create`."""
+        return self.entity(entity).batch_create(items, batch_size, **options)
+
+    def batch_update(
+        self,
+        entity: str,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_update(items, ...)``."""
+        return self.entity(entity).batch_update(items, batch_size, **options)
+
+    def batch_replace(
+        self,
+        entity: str,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_replace(items, ...)``."""
+        return self.entity(entity).batch_replace(items, batch_size, **options)
+
+    def batch_delete(
+        self,
+        entity: str,
+        ids: Iterable[Any],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """``client.entity(entity).batch_delete(ids, ...)``."""
+        return self.entity(entity).batch_delete(ids, batch_size, **options)
 
     # -- the API as a whole ----------------------------------------------------------------
 

@@ -11,8 +11,8 @@ are :meth:`Entity.create`, :meth:`Entity.update`, :meth:`Entity.replace` and
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from autotask._answers import (
     parse_count,
@@ -21,11 +21,13 @@ from autotask._answers import (
     parse_item,
     parse_item_id,
 )
+from autotask._batch_ops import BatchOptions, batch
 from autotask._request import Request, json_bytes
+from autotask.batch import ItemResult
 from autotask.config import RequestConfig
-from autotask.errors import InvalidRequest, TooManyRecords
+from autotask.errors import InvalidRequest, NotFound, TooManyRecords
 from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
-from autotask.paging import iter_records, merge_by_id
+from autotask.paging import Keyset, iter_records, merge_by_id
 from autotask.query import (
     Condition,
     FilterLike,
@@ -39,6 +41,13 @@ from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec
 from autotask.retry import Operation
 from autotask.routing import Routing, find_key
 from autotask.transport import Transport
+
+if TYPE_CHECKING:
+    import os
+
+    from typing_extensions import Unpack
+
+    from autotask.export.run import ExportProgress, ExportStats
 
 __all__ = ["Entity"]
 
@@ -93,7 +102,10 @@ class Entity:
     # -- reads -----------------------------------------------------------------------------
 
     def get(self, id: int) -> Record | None:
-        """The record with ``id``, or None when there is none (fact sheet §11.2).
+        """The record with ``id``, or None when there is none.
+
+        A missing record is 200 ``{"item": null}`` (fact sheet §11.2) or, on some servers, a
+        404 (§3.4): on a GET-by-id route the registry knows, both give None.
 
         Args:
             id: the record's id.
@@ -102,7 +114,12 @@ class Entity:
             AutotaskError: per CONTRACTS §3 (e.g. ``NotFound`` for an unknown route).
         """
         path = f"{self.routing.base_path}/{int(id)}"
-        answer = self._send(Operation.GET, "GET", path)
+        try:
+            answer = self._send(Operation.GET, "GET", path)
+        except NotFound:
+            if self.routing.gets_by_id:
+                return None
+            raise
         return parse_item(answer, Operation.GET, self.name)
 
     def query(
@@ -127,15 +144,21 @@ class Entity:
             page_size: records per request, 1-500 (default ``RequestConfig.page_size``).
         """
         with self._checking(Operation.QUERY):
+            self.routing.check_list_options(fields is not None, page_size is not None)
             terms = self._terms(filter)
             size = self._page_size(page_size, limit)
             chunks = split_in_lists(terms)
         if chunks == []:  # an empty in list matches nothing: ask nobody
             return iter(())
         if chunks is None:
-            return iter_records(self._transport, self._query_request(terms, fields, size), limit)
+            first = self._query_request(terms, fields, size)
+            return iter_records(self._transport, first, limit, self._keyset(terms, fields, size))
         streams = [
-            iter_records(self._transport, self._query_request(chunk, fields, size))
+            iter_records(
+                self._transport,
+                self._query_request(chunk, fields, size),
+                keyset=self._keyset(chunk, fields, size),
+            )
             for chunk in chunks
         ]
         merged = merge_by_id(streams)
@@ -284,6 +307,54 @@ class Entity:
         answer = self._send(Operation.DELETE, "DELETE", path, impersonate=impersonate)
         return parse_item_id(answer, Operation.DELETE, self.name)
 
+    # -- batches: the engine of autotask/batch.py, bound in autotask/_batch_ops.py ----------
+
+    def batch_create(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """Create every record of ``items`` (any iterable; at most ``batch_size`` held).
+
+        Args:
+            items: the records, as for :meth:`create`.
+            batch_size: items held at a time (no API limit: REST has no batch endpoint).
+            options: ``concurrency``, ``progress``, ``journal``, ``dedupe_field``,
+                ``dry_run``, ``fail_fast``, ``settle``
+                (:class:`~autotask._batch_ops.BatchOptions`).
+
+        Returns:
+            One :class:`~autotask.batch.ItemResult` per item, in input order; ``created``
+            with the new id, else ``failed`` / ``unknown`` with the error.
+        """
+        return batch(self, "create", items, batch_size, options)
+
+    def batch_update(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """Update (PATCH) every record of ``items``; as :meth:`batch_create`, ``updated``."""
+        return batch(self, "update", items, batch_size, options)
+
+    def batch_replace(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        batch_size: int = 200,
+        **options: Unpack[BatchOptions],
+    ) -> list[ItemResult]:
+        """Replace (PUT) every record of ``items``; as :meth:`batch_create`, ``replaced``."""
+        return batch(self, "replace", items, batch_size, options)
+
+    def batch_delete(
+        self, ids: Iterable[Any], batch_size: int = 200, **options: Unpack[BatchOptions]
+    ) -> list[ItemResult]:
+        """Delete the records ``ids`` (ids, or records with an ``id``); as
+        :meth:`batch_create`, ``deleted``. ``sum(results)`` counts the deletions."""
+        return batch(self, "delete", ids, batch_size, options)
+
     # -- children and metadata -------------------------------------------------------------
 
     def child(self, parent_id: int, segment: str) -> Entity:
@@ -348,6 +419,98 @@ class Entity:
         values = self._picklist_values(field)
         return picklist_value(values, label, entity=self.name, field=field)
 
+    # -- export (the logic lives in autotask/export/) --------------------------------------
+
+    def query_parallel(
+        self,
+        filter: FilterLike | None = None,
+        partitions: int = 3,
+        fields: Sequence[str] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Record]:
+        """Every matching record exactly once, from ``partitions`` id ranges paged at once.
+
+        Unordered. The ranges come from the first page and a ``count`` (re-split when one has
+        much more left than the others); the client's thread gate still bounds the requests
+        in flight. Pages pass through a bounded queue, so memory stays flat. Closing the
+        iterator early stops the workers; a worker's error is raised to the caller.
+
+        Args:
+            filter: as for :meth:`query`.
+            partitions: id ranges paged concurrently (default 3, Autotask's thread limit).
+            fields: as for :meth:`query`.
+            page_size: as for :meth:`query`.
+
+        Raises:
+            InvalidRequest: a bad filter, a list-only child route, or an ``in`` list over
+                ``MAX_OR_CONDITIONS`` (use :meth:`query`).
+        """
+        from autotask.export.parallel import query_parallel
+
+        return query_parallel(self, filter, partitions, fields, page_size)
+
+    def export(
+        self,
+        target: str | os.PathLike[str],
+        filter: FilterLike | None = None,
+        *,
+        fields: Sequence[str] | None = None,
+        since: str | os.PathLike[str] | None = None,
+        labels: bool = False,
+        partitions: int = 3,
+        progress: Callable[[ExportProgress], None] | None = None,
+        modified_field: str | Sequence[str] | None = None,
+        overlap: float = 300.0,
+        page_size: int | None = None,
+        resume: bool = True,
+    ) -> ExportStats:
+        """Write every matching record to a JSON Lines, CSV or SQLite target, in parallel.
+
+        The target is committed at once; a killed run resumes when called again the same way.
+        README "Export and sync" and ``autotask/export/`` have the details.
+
+        Example::
+
+            stats = client.tickets.export("tickets.jsonl", filter=F("status") != 5)
+            stats = client.tickets.export("sqlite:///reports.db", since="state.json")
+
+        Args:
+            target: ``*.jsonl``, ``*.csv`` or ``sqlite:///PATH`` (a table per entity).
+            filter: as for :meth:`query`.
+            fields: only these (``udf:Name`` for a UDF); default all fields and UDFs.
+            since: a state file: later runs export only what changed (and deleted tickets).
+            labels: picklist labels instead of values.
+            partitions: as for :meth:`query_parallel`.
+            progress: called with an ``ExportProgress`` after each page.
+            modified_field: the watermark's field(s); default from the metadata.
+            overlap: seconds each incremental run reaches back (clock skew, late commits).
+            page_size: as for :meth:`query`.
+            resume: continue an interrupted run of the same export (default True).
+
+        Returns:
+            ``ExportStats``: records, pages, requests, seconds, watermark, deleted, ...
+
+        Raises:
+            InvalidRequest: a bad target, filter, field or state file (nothing is written).
+            AutotaskError: the API failed; calling again resumes.
+        """
+        from autotask.export.run import export
+
+        return export(
+            self,
+            target,
+            filter,
+            fields=fields,
+            since=since,
+            labels=labels,
+            partitions=partitions,
+            progress=progress,
+            modified_field=modified_field,
+            overlap=overlap,
+            page_size=page_size,
+            resume=resume,
+        )
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _send(
@@ -388,6 +551,19 @@ class Entity:
         # Encoded once: every page re-POSTs exactly the same bytes (fact sheet §3.4).
         encoded = json_bytes(body)
         return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
+
+    def _keyset(
+        self, terms: Sequence[Any], fields: Sequence[str] | None, size: int
+    ) -> Keyset | None:
+        """The query again, AND ``id`` above the last id seen (paging.py: when a next-page link
+        is too long to follow); None for a list-only route, which takes no filter."""
+        if self.routing.list_only:
+            return None
+
+        def after(last_id: Any) -> Request:
+            return self._query_request((*terms, Condition("id", "gt", last_id)), fields, size)
+
+        return after
 
     def _change(
         self,

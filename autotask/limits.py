@@ -1,10 +1,12 @@
-"""Client-side limits shared by all threads of one client: the thread gate and the hourly budget.
+"""Client-side limits shared by all threads of one client: the thread gate, the hourly budget
+and the attachment byte window.
 
 **Thread gate.** Autotask rejects a 4th concurrent request per (integration, endpoint) with a
 429 "thread threshold" (fact sheet §6, §11.1). :class:`ThreadGate` keeps at most ``N``
-(default 3) requests in flight per bucket, the bucket being the entity acted on
-(``registry.bucket_for_path``, the same rule as the emulator: CONTRACTS §5), so a thread pool of
-any size never trips the limit. ``zoneInformation`` is exempt.
+(default 3) requests in flight per bucket, the bucket being the entity acted on, named where
+the request is built (``Request.entity``; the emulator's rule: CONTRACTS §5), so a thread pool of
+any size never trips the limit. ``zoneInformation`` is exempt. A wait for a slot is bounded,
+and one that could never end (a thread whose own open streams fill its bucket) fails at once.
 
 **Hourly budget.** 10,000 requests per rolling hour per database, shared by every integration
 of the tenant (fact sheet §6). :class:`HourlyBudget` counts our own requests, consults
@@ -12,12 +14,16 @@ ThresholdInformation sparingly (the call itself counts, fact sheet §11.8), slow
 and 75% of the threshold (where Autotask itself adds latency), and when the budget is gone
 waits a bounded time for the window to free before the transport raises ``RateLimited``.
 
-Both take an injected clock (and :meth:`HourlyBudget.wait_for_room` an injected sleep), so their
-logic is unit-tested without time.
+**Attachment window.** 10,000,000 decoded attachment bytes per rolling 5 minutes per tenant
+(fact sheet §7): :class:`AttachmentWindow` makes an upload that would overflow it wait.
+
+The budget and the window take an injected clock and sleep, so their logic is unit-tested
+without time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -25,9 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from autotask._log import get_logger
-from autotask.errors import AutotaskError
+from autotask.errors import AutotaskError, InvalidRequest, ThreadLimitExceeded
 
-__all__ = ["BudgetDecision", "HourlyBudget", "ThreadGate"]
+__all__ = ["AttachmentWindow", "BudgetDecision", "HourlyBudget", "Reservation", "ThreadGate"]
 
 WINDOW = 3600.0  # the rolling hour (ThresholdInformation: requestThresholdTimeframe 60 min)
 RECHECK = 60.0  # while the budget is exhausted, ask ThresholdInformation at most this often
@@ -38,53 +44,119 @@ _log = get_logger(__name__)
 class ThreadGate:
     """At most ``per_bucket`` requests in flight per bucket, across threads.
 
+    Slots are counted per holder thread too, so a wait that can never end fails at once
+    instead of hanging: a thread whose streamed answers (held open, they keep their slots)
+    fill its bucket, and asks for one more slot there, raises ``ThreadLimitExceeded`` at once;
+    so does the last of several threads holding all of a bucket's slots between them when it
+    too starts waiting on that bucket. Every other wait is bounded by ``max_wait``.
+
+    Args:
+        per_bucket: slots per bucket (Autotask allows 3 per endpoint: fact sheet §6).
+        max_wait: the longest :meth:`acquire` waits when given no ``timeout`` (None: no bound).
+
     Example::
 
-        gate = ThreadGate(3)
-        gate.acquire("Tickets")
+        gate = ThreadGate(3, max_wait=600)
+        if not gate.acquire("Tickets"):
+            ...  # no slot within 600 s
         try:
             ...  # send
         finally:
             gate.release("Tickets")
     """
 
-    def __init__(self, per_bucket: int = 3) -> None:
+    def __init__(self, per_bucket: int = 3, max_wait: float | None = None) -> None:
         if per_bucket < 1:
             raise ValueError("per_bucket must be >= 1")
         self.per_bucket = per_bucket
+        self.max_wait = max_wait
         self._in_flight: dict[str, int] = {}
         self._peak: dict[str, int] = {}
+        self._held: dict[tuple[int, str], int] = {}  # (thread id, bucket) -> slots it holds
+        self._waiting: dict[str, set[int]] = {}  # bucket -> threads waiting for a slot in it
         self._cond = threading.Condition()
 
     def acquire(self, bucket: str | None, timeout: float | None = None) -> bool:
         """Take a slot in ``bucket`` (None: exempt), waiting while it is full.
 
+        Args:
+            bucket: the entity acted on, or None for an exempt request.
+            timeout: the longest wait in seconds; None means ``max_wait``.
+
         Returns:
-            False when ``timeout`` passed without a free slot, else True.
+            False when the wait ended without a free slot, else True.
+
+        Raises:
+            ThreadLimitExceeded: the wait could never end: every thread holding a slot of
+                ``bucket`` (this one included) is waiting for another one.
         """
         if bucket is None:
             return True
+        me = threading.get_ident()
+        limit = self.max_wait if timeout is None else timeout
         with self._cond:
-            if not self._cond.wait_for(
-                lambda: self._in_flight.get(bucket, 0) < self.per_bucket, timeout
-            ):
-                return False
+            if self._in_flight.get(bucket, 0) >= self.per_bucket:
+                waiting = self._waiting.setdefault(bucket, set())
+                waiting.add(me)
+                try:
+                    self._check_deadlock(bucket, me)
+                    if not self._cond.wait_for(
+                        lambda: self._in_flight.get(bucket, 0) < self.per_bucket, limit
+                    ):
+                        return False
+                finally:
+                    waiting.discard(me)
+                    if not waiting:
+                        self._waiting.pop(bucket, None)
             count = self._in_flight.get(bucket, 0) + 1
             self._in_flight[bucket] = count
+            self._held[(me, bucket)] = self._held.get((me, bucket), 0) + 1
             if count > self._peak.get(bucket, 0):
                 self._peak[bucket] = count
             return True
 
-    def release(self, bucket: str | None) -> None:
-        """Give back a slot taken with :meth:`acquire`."""
+    def _check_deadlock(self, bucket: str, me: int) -> None:
+        # Called holding the lock, with ``me`` already among the waiters of a full bucket.
+        holders = {owner for (owner, name) in self._held if name == bucket}
+        if me not in holders or not holders <= self._waiting.get(bucket, set()):
+            return
+        mine = self._held[(me, bucket)]
+        if holders == {me}:
+            why = f"this thread already holds all {mine} slots"
+        else:
+            why = (
+                f"this thread holds {mine} of the {self.per_bucket} slots and the threads "
+                "holding the others are waiting for one too"
+            )
+        raise ThreadLimitExceeded(
+            f"client thread gate: {why} of {bucket} (open streamed answers keep theirs) and "
+            f"asks for another, which would wait forever; close a streamed answer first or "
+            "send from a thread that holds none",
+            entity=bucket,
+        )
+
+    def release(self, bucket: str | None, owner: int | None = None) -> None:
+        """Give back a slot taken with :meth:`acquire`.
+
+        Args:
+            bucket: as given to :meth:`acquire`.
+            owner: the ``threading.get_ident()`` of the thread that took it (default: this
+                one); a streamed answer may be closed by another thread than its sender's.
+        """
         if bucket is None:
             return
+        key = (threading.get_ident() if owner is None else owner, bucket)
         with self._cond:
             count = self._in_flight.get(bucket, 0) - 1
             if count > 0:
                 self._in_flight[bucket] = count
             else:
                 self._in_flight.pop(bucket, None)
+            held = self._held.get(key, 0) - 1
+            if held > 0:
+                self._held[key] = held
+            else:
+                self._held.pop(key, None)
             self._cond.notify_all()
 
     def in_flight(self, bucket: str) -> int:
@@ -98,6 +170,123 @@ class ThreadGate:
             return self._peak.get(bucket, 0)
 
 
+@dataclass(slots=True, eq=False)
+class Reservation:
+    """Bytes counted in an :class:`AttachmentWindow`, and since when (mutable: see settle)."""
+
+    at: float
+    size: int
+
+
+class AttachmentWindow:
+    """At most ``limit`` decoded attachment bytes per rolling ``seconds``, across threads.
+
+    Autotask accepts 10,000,000 bytes of attachments per 5 minutes per tenant and blocks
+    attachment creation for 5 minutes past that (fact sheet §7, §11.7). An upload that would
+    overflow the window waits (logged at INFO) until enough older uploads have left it; one
+    larger than the whole window can never fit and is refused at once.
+
+    The server counts an upload when it arrives, after the client reserved it, so
+    :meth:`settle` moves the reservation to the time the request ended: the client's window
+    then never frees before the server's does. An upload the server refused did not count
+    there and is taken out.
+
+    Args:
+        limit: decoded bytes per window; 0 switches the window off.
+        seconds: the window's length.
+        clock: monotonic seconds (injected for tests).
+        sleep: how to wait (injected for tests).
+
+    Example::
+
+        window = AttachmentWindow()
+        reservation = window.reserve(4_000_000)   # waits while 4 MB would not fit
+        ...                                       # upload
+        window.settle(reservation, counted=True)
+    """
+
+    def __init__(
+        self,
+        limit: int = 10_000_000,
+        seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._uploads: list[Reservation] = []  # in any order: settled when each ends
+
+    def reserve(self, size: int) -> Reservation | None:
+        """Count ``size`` decoded bytes against the window, first waiting until they fit.
+
+        Returns:
+            The reservation to hand to :meth:`settle`, or None when nothing was counted
+            (no bytes, or the window is off).
+
+        Raises:
+            InvalidRequest: ``size`` is larger than the whole window (it could never fit).
+        """
+        if size <= 0 or self.limit <= 0:
+            return None
+        if size > self.limit:
+            raise InvalidRequest(
+                f"an upload of {size:,} decoded bytes is larger than the whole attachment "
+                f"window of {self.limit:,} bytes per {self.seconds:g} s"
+            )
+        while True:
+            with self._lock:
+                now = self._clock()
+                used = self._expire(now)
+                if used + size <= self.limit:
+                    reservation = Reservation(now, size)
+                    self._uploads.append(reservation)
+                    return reservation
+                wait = max(self._room_at(used, size) - now, _EPSILON)
+            _log.info(
+                "attachment window: %d of %d bytes used in the last %g s; waiting %.1f s "
+                "before uploading %d bytes",
+                used,
+                self.limit,
+                self.seconds,
+                wait,
+                size,
+            )
+            self._sleep(wait)
+
+    def settle(self, reservation: Reservation | None, counted: bool) -> None:
+        """The upload ended: keep it counted from now, or (refused: ``counted`` False) drop it."""
+        if reservation is None:
+            return
+        with self._lock:
+            if counted:
+                reservation.at = max(reservation.at, self._clock())
+            else:
+                with contextlib.suppress(ValueError):
+                    self._uploads.remove(reservation)
+
+    def used(self) -> int:
+        """Decoded bytes counted in the current window."""
+        with self._lock:
+            return self._expire(self._clock())
+
+    def _expire(self, now: float) -> int:
+        # An upload leaves the window ``seconds`` after it was counted; returns the bytes left.
+        # Call holding the lock.
+        self._uploads = [u for u in self._uploads if now - u.at < self.seconds - _EPSILON]
+        return sum(u.size for u in self._uploads)
+
+    def _room_at(self, used: int, size: int) -> float:
+        # When enough of the oldest uploads have left for ``size`` more bytes to fit.
+        for upload in sorted(self._uploads, key=lambda u: u.at):
+            used -= upload.size
+            if used + size <= self.limit:
+                return upload.at + self.seconds
+        return self._clock()  # not reached while size <= limit
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetDecision:
     """What the budget says before a request.
@@ -107,12 +296,16 @@ class BudgetDecision:
         check: True when the caller should consult ThresholdInformation first.
         exhausted: True when the budget is used up and ``max_wait`` is spent: raise.
         usage: the estimated share of the threshold in use (0.0-1.0+).
+        frees_in: with ``exhausted``, seconds until this client's oldest request in the
+            rolling hour leaves it (None when it has none there); other integrations'
+            requests may free room sooner.
     """
 
     wait: float = 0.0
     check: bool = False
     exhausted: bool = False
     usage: float = 0.0
+    frees_in: float | None = None
 
 
 class HourlyBudget:
@@ -234,7 +427,8 @@ class HourlyBudget:
                     return BudgetDecision(check=True, usage=usage)
                 waited = now - self._exhausted_since
                 if waited >= self.max_wait - _EPSILON:
-                    return BudgetDecision(exhausted=True, usage=usage)
+                    frees_in = self._sent[0] + WINDOW - now if self._sent else None
+                    return BudgetDecision(exhausted=True, usage=usage, frees_in=frees_in)
                 wait = min(RECHECK - (now - checked), self.max_wait - waited)
                 return BudgetDecision(wait=max(wait, _EPSILON), usage=usage)
             self._exhausted_since = None
@@ -254,8 +448,9 @@ class HourlyBudget:
     ) -> BudgetDecision:
         """Check, pace or wait before one request, as :meth:`before_request` decides.
 
-        Only one thread checks at a time; the others do not pile up behind it but go on with
-        the estimate they have.
+        Only one thread checks at a time. Below the threshold the others do not pile up behind
+        it but go on with the estimate they have; once the budget is used up every thread waits
+        for that check's answer.
 
         Args:
             check: asks ThresholdInformation and feeds its figures to :meth:`update`. An
@@ -270,15 +465,22 @@ class HourlyBudget:
             decision = self.before_request()
             if decision.exhausted:
                 return decision
-            if decision.check and self._checking.acquire(blocking=False):
-                try:
-                    check()
-                except AutotaskError as exc:
-                    self.check_failed()
-                    _log.info("ThresholdInformation check failed: %s", exc)
-                finally:
-                    self._checking.release()
-                continue
+            if decision.check:
+                if self._checking.acquire(blocking=False):
+                    try:
+                        check()
+                    except AutotaskError as exc:
+                        self.check_failed()
+                        _log.info("ThresholdInformation check failed: %s", exc)
+                    finally:
+                        self._checking.release()
+                    continue
+                if decision.usage >= 1.0:
+                    # Used up: never send on a guess while another thread asks the server;
+                    # wait for its answer (the check is one request, bounded by its timeouts).
+                    with self._checking:
+                        pass
+                    continue
             if decision.wait > 0:
                 _log.info(
                     "hourly budget at %.0f%%: waiting %.2f s", decision.usage * 100, decision.wait

@@ -7,7 +7,7 @@ Pure decisions from the registry (no I/O), so :class:`~autotask.entities.Entity`
   queried at the root query URL with the parent id as one more condition, because nested paths
   only list, without a filter (fact sheet §3.1, §11.3);
 - a child route the registry does not know, or one without a parent id field, is listed with
-  GET and cannot be filtered;
+  GET and cannot be filtered, nor asked for some fields or a page size;
 - writes on a child-only entity by its root name (``client.ticket_notes.create({"ticketID": 5,
   ...})``) through the parent route named by the parent id field, as Autotask requires
   (``POST /TicketNotes`` is a 404, fact sheet §4.2); without that field the error names the
@@ -71,6 +71,14 @@ class Routing:
         return route is not None and (not route.parent_field or not entity_spec(route.entity).known)
 
     @property
+    def gets_by_id(self) -> bool:
+        """True when the registry lists a GET-by-id route here, so a 404 on it means a missing
+        record (fact sheet §3.4: supported beside 200 ``{"item": null}``), not a missing route."""
+        if self.route is not None:
+            return self.route.can("G")
+        return self.spec.known and self.spec.can("G")
+
+    @property
     def query_root(self) -> str:
         """Where queries, counts and metadata go: the root entity, or a list-only route."""
         return self.base_path if self.list_only else self.spec.name
@@ -98,6 +106,23 @@ class Routing:
                 f"{route.parent}/{{id}}/{route.segment} can only be listed, not filtered"
             )
         return ()
+
+    def check_list_options(self, fields: bool, page_size: bool) -> None:
+        """Refuse ``fields=`` / ``page_size=`` on a list-only route, which cannot honour them.
+
+        A nested path is listed with a plain GET: no IncludeFields, no MaxRecords (fact sheet
+        §3.1), so the options would be ignored silently (issue 7 item 10).
+
+        Raises:
+            InvalidRequest: the route is list-only and an option was given (names the route).
+        """
+        if not self.list_only or not (fields or page_size):
+            return
+        given = " and ".join(n for n, on in (("fields=", fields), ("page_size=", page_size)) if on)
+        raise InvalidRequest(
+            f"{self.base_path} can only be listed whole (a GET without IncludeFields or "
+            f"MaxRecords), so {given} cannot be honoured there; leave it out"
+        )
 
     def write(self, body: dict[str, Any], letter: str) -> tuple[str, dict[str, Any]]:
         """The path and body of a create (``C``), update (``U``) or replace (``R``).

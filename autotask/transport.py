@@ -21,6 +21,8 @@ The seams the batch engine and attachments build on:
 - A request body may be a :class:`StreamBody` (a factory of byte chunks with a known
   Content-Length, rebuilt per attempt), and ``stream=True`` hands back an unread
   :class:`StreamedResponse` that holds its thread-gate slot until closed.
+- :meth:`Transport.tries_here` counts the tries of the calling thread's sends, so a batch reports
+  each item's requests exactly, successes included (errors carry ``attempts`` themselves).
 """
 
 from __future__ import annotations
@@ -41,19 +43,26 @@ import urllib3.exceptions as u3
 from autotask._answers import parse_usage, read_answer
 from autotask._log import get_logger, mask
 from autotask._request import Request, StreamBody, json_bytes, request_url
-from autotask._tls import tls_context
+from autotask._tls import (
+    LEGACY_REASON,
+    failed_before_sending,
+    legacy_renegotiation_retry,
+    tls_context,
+)
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
     ConfigError,
+    InvalidRequest,
     OutcomeUnknown,
     RateLimited,
+    ThreadLimitExceeded,
     TransportError,
 )
-from autotask.limits import HourlyBudget, ThreadGate
-from autotask.registry import bucket_for_path
+from autotask.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
+from autotask.origins import origin_of
 from autotask.retry import Failure, Operation, RetryPolicy
-from autotask.zones import ZoneCache, ZoneResolver
+from autotask.zones import ZoneResolver, zone_resolver
 
 __all__ = ["Request", "StreamBody", "StreamedResponse", "Transport"]
 
@@ -64,6 +73,8 @@ _ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error body read from a streamed ans
 # is per entity, so a pool of only ``concurrency`` would open and discard connections (and
 # urllib3 would log "Connection pool is full") as soon as two entities are busy.
 _POOL_ENTITIES = 4
+# The client's own requests, not counted by tries_here(): they serve every item, not one.
+_UNCOUNTED = frozenset({Operation.ZONE, Operation.USAGE, Operation.METADATA})
 
 
 class StreamedResponse:
@@ -135,12 +146,15 @@ class Transport:
         credentials: who we are.
         config: timeouts, retries, limits, TLS.
         base_url: an explicit zone URL (no discovery), e.g. the emulator's.
-        lookup_url: the checked zone lookup URL (ending ``V1.0/``).
-        cache: the zone cache, or None.
         sleep: how to wait (injected for tests).
-        clock: monotonic seconds for the budget (injected for tests).
+        clock: monotonic seconds for the budget and the attachment window (injected for
+            tests).
         rand: jitter source in [0, 1).
-        environ: the environment for the CA bundle probe.
+        environ: the environment for the zone lookup URL, the zone cache directory and the
+            CA bundle probe (default ``os.environ``).
+
+    Raises:
+        ConfigError: the zone lookup URL or ``base_url`` is refused.
     """
 
     def __init__(
@@ -149,8 +163,6 @@ class Transport:
         config: RequestConfig,
         *,
         base_url: str | None = None,
-        lookup_url: str,
-        cache: ZoneCache | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
@@ -158,15 +170,21 @@ class Transport:
     ) -> None:
         self.config = config
         self.policy: RetryPolicy = config.retry_policy()
-        self.gate = ThreadGate(config.concurrency)
+        self.gate = ThreadGate(config.concurrency, max_wait=config.max_thread_wait)
         self.budget = HourlyBudget(
             limit=config.hourly_limit,
             check_every=config.budget_check_every,
             max_wait=config.max_budget_wait,
             clock=clock,
         )
-        self.zone = ZoneResolver(
-            credentials.username, lookup_url, fetch=self._fetch_zone, cache=cache, base_url=base_url
+        self.attachment_window = AttachmentWindow(
+            config.attachment_window_bytes,
+            config.attachment_window_seconds,
+            clock=clock,
+            sleep=sleep,
+        )
+        self.zone: ZoneResolver = zone_resolver(
+            credentials.username, config, self._fetch_zone, base_url=base_url, environ=environ
         )
         self._sleep = sleep
         self._rand = rand
@@ -183,9 +201,13 @@ class Transport:
             "UserName": credentials.username,
             "Secret": credentials.secret,
         }
-        self._pools: urllib3.PoolManager | None = None
+        # Two pool managers: the usual one, and (mode "auto") one allowing legacy TLS
+        # renegotiation for the Autotask hosts found to need it (_tls.py).
+        self._pools: dict[bool, urllib3.PoolManager] = {}
         self._pools_lock = threading.Lock()
+        self._legacy_hosts: frozenset[str] = frozenset()
         self._closed = False
+        self._tries = threading.local()
 
     # -- public ----------------------------------------------------------------------------
 
@@ -203,24 +225,43 @@ class Transport:
         """
         if self._closed:
             raise ConfigError("the client is closed", operation=request.operation.value)
+        if not request.upload_bytes:
+            return self._send(request)
+        # Attachment bytes are counted once per request, retries included (fact sheet §7).
+        reservation = self._reserve_upload(request)
+        counted = True
+        try:
+            return self._send(request)
+        except AutotaskError as exc:
+            counted = exc.applied is not False  # a refused upload did not count on the server
+            raise
+        finally:
+            self.attachment_window.settle(reservation, counted)
+
+    def _send(self, request: Request) -> Any:
         operation = request.operation
         # The thread-gate bucket is the entity acted on; zoneInformation is exempt (fact sheet §6).
         zone_lookup = operation is Operation.ZONE
-        bucket = None if zone_lookup else request.entity or bucket_for_path(request.path)
+        bucket = None if zone_lookup else request.entity
         attempt = 0  # retries so far (the policy's count)
         tries = 0  # every try, the resend after a zone re-discovery included
         rediscovered = False
         while True:
             if request.budgeted and not zone_lookup:
-                self._await_budget(request)
+                self._await_budget(request, tries)
             zone_url = None if zone_lookup else self.zone.current()
             url = request.path if zone_url is None else request_url(request, zone_url)
+            self._take_slot(request, bucket, tries)
             tries += 1
+            if operation not in _UNCOUNTED:
+                self._tries.count = self.tries_here() + 1
             failure, error, result = self._attempt(request, url, self._headers(request), bucket)
             if error is None:
                 return result
             assert failure is not None
             error.attempts = tries
+            if failure is Failure.NOT_SENT and self._allow_legacy_renegotiation(url, error):
+                continue  # nothing was sent: reconnect at once, not counted as a retry
             if error.status == 401 and zone_url and not rediscovered:
                 # Tenants move between zones; a stale zone answers 401 (fact sheet §1). Look
                 # the zone up once more; resend only if it moved.
@@ -256,6 +297,11 @@ class Transport:
             )
             self._sleep(delay)
 
+    def tries_here(self) -> int:
+        """How many tries the calling thread's sends have made so far (zone, usage and metadata
+        lookups not counted): the difference around a call is the requests it sent."""
+        return int(getattr(self._tries, "count", 0))
+
     def usage(self) -> dict[str, int]:
         """GET ThresholdInformation and feed the hourly budget with it (fact sheet §11.8)."""
         answer = self.send(
@@ -277,9 +323,9 @@ class Transport:
         """Close every pooled connection. Further sends raise ``ConfigError``."""
         self._closed = True
         with self._pools_lock:
-            if self._pools is not None:
-                self._pools.clear()
-                self._pools = None
+            for pools in self._pools.values():
+                pools.clear()
+            self._pools = {}
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -316,50 +362,56 @@ class Transport:
     def _attempt(
         self, request: Request, url: str, headers: dict[str, str], bucket: str | None
     ) -> tuple[Failure | None, AutotaskError | None, Any]:
-        """One try. Returns ``(None, None, result)`` or ``(failure, error, None)``."""
+        """One try, holding the slot :meth:`_take_slot` took (given back here, or by the
+        :class:`StreamedResponse`). Returns ``(None, None, result)`` or ``(failure, error,
+        None)``."""
         operation, entity = request.operation, request.entity
-        body = self._body(request)
-        debug = _log.isEnabledFor(logging.DEBUG)
-        if debug:
-            headers_text = mask(str(headers))
-            _log.debug(
-                "-> %s %s headers=%s body=%s", request.method, url, headers_text, _describe(body)
-            )
-        started = time.perf_counter()
-        self.gate.acquire(bucket)
         holding_slot = True
         try:
-            if operation is not Operation.ZONE:
-                self.budget.record()
-            response = self._pool().urlopen(
-                request.method,
-                url,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                timeout=self._timeout,
-                preload_content=not request.stream,
-                assert_same_host=False,
-            )
-            status = response.status
-            if request.stream and 200 <= status < 300:
-                holding_slot = False  # the StreamedResponse gives it back when closed
-                release = functools.partial(self.gate.release, bucket)
-                return None, None, StreamedResponse(response, release, operation, entity)
-            if request.stream:  # an error answer: read its text, not an unbounded body
-                try:
-                    data = response.read(_ERROR_BODY_LIMIT)
-                finally:
-                    response.release_conn()
-            else:
-                data = response.data
-        except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
-            failure, error = _error_for_exception(exc, operation, entity)
-            error.__cause__ = exc
+            body = self._body(request)
+            debug = _log.isEnabledFor(logging.DEBUG)
             if debug:
-                _log.debug("<- %s %s failed: %s", request.method, url, exc)
-            return failure, error, None
+                headers_text = mask(str(headers))
+                _log.debug(
+                    "-> %s %s headers=%s body=%s",
+                    request.method,
+                    url,
+                    headers_text,
+                    _describe(body),
+                )
+            started = time.perf_counter()
+            try:
+                if operation is not Operation.ZONE:
+                    self.budget.record()
+                response = self._pool(url).urlopen(
+                    request.method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    timeout=self._timeout,
+                    preload_content=not request.stream,
+                    assert_same_host=False,
+                )
+                status = response.status
+                if request.stream and 200 <= status < 300:
+                    holding_slot = False  # the StreamedResponse gives it back when closed
+                    release = functools.partial(self.gate.release, bucket, threading.get_ident())
+                    return None, None, StreamedResponse(response, release, operation, entity)
+                if request.stream:  # an error answer: read its text, not an unbounded body
+                    try:
+                        data = response.read(_ERROR_BODY_LIMIT)
+                    finally:
+                        response.release_conn()
+                else:
+                    data = response.data
+            except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
+                failure, error = _error_for_exception(exc, operation, entity)
+                error.__cause__ = exc
+                if debug:
+                    _log.debug("<- %s %s failed: %s", request.method, url, exc)
+                return failure, error, None
         finally:
             if holding_slot:
                 self.gate.release(bucket)
@@ -375,30 +427,95 @@ class Transport:
             )
         return read_answer(status, data, response.headers.get("Retry-After"), operation, entity)
 
-    def _pool(self) -> urllib3.PoolManager:
-        pools = self._pools
+    def _reserve_upload(self, request: Request) -> Reservation | None:
+        """Room in the attachment byte window for the request's upload, waiting for it."""
+        try:
+            return self.attachment_window.reserve(request.upload_bytes)
+        except InvalidRequest as exc:  # larger than the whole window: it could never fit
+            exc.operation, exc.entity = request.operation.value, request.entity
+            raise
+
+    def _take_slot(self, request: Request, bucket: str | None, tries: int) -> None:
+        """A slot in the thread gate for the next try, or the error saying why there is none."""
+        try:
+            if self.gate.acquire(bucket):
+                return
+        except ThreadLimitExceeded as exc:  # a wait that could never end
+            exc.operation, exc.attempts = request.operation.value, tries
+            raise
+        raise ThreadLimitExceeded(
+            f"client thread gate: no free slot for {bucket} within {self.gate.max_wait:g} s "
+            f"(RequestConfig.max_thread_wait); {self.gate.in_flight(bucket or '')} requests "
+            "of it were in flight (open streamed answers hold theirs)",
+            operation=request.operation.value,
+            entity=request.entity,
+            attempts=tries,
+        )
+
+    def _pool(self, url: str) -> urllib3.PoolManager:
+        legacy = self.config.tls_legacy_renegotiation == "always" or (
+            bool(self._legacy_hosts) and origin_of(url)[1] in self._legacy_hosts
+        )
+        pools = self._pools.get(legacy)
         if pools is None:
             with self._pools_lock:
-                if self._pools is None:
-                    self._pools = urllib3.PoolManager(
+                pools = self._pools.get(legacy)
+                if pools is None:
+                    pools = urllib3.PoolManager(
                         num_pools=8,
                         maxsize=self.config.concurrency * _POOL_ENTITIES,
                         block=False,
                         retries=False,
-                        ssl_context=tls_context(self.config.ca_file, self._environ),
+                        ssl_context=tls_context(
+                            self.config.ca_file, self._environ, legacy_renegotiation=legacy
+                        ),
                     )
-                pools = self._pools
+                    self._pools[legacy] = pools
         return pools
 
-    def _await_budget(self, request: Request) -> None:
+    def _allow_legacy_renegotiation(self, url: str, error: AutotaskError) -> bool:
+        """After a failed handshake: reconnect with legacy renegotiation allowed? Once per host,
+        logged at WARNING; :func:`autotask._tls.legacy_renegotiation_retry` decides."""
+        host = origin_of(url)[1]
+        mode = self.config.tls_legacy_renegotiation
+        if not legacy_renegotiation_retry(mode, host, str(error.__cause__)):
+            return False
+        with self._pools_lock:
+            if host in self._legacy_hosts:
+                return False
+            self._legacy_hosts = self._legacy_hosts | {host}
+        _log.warning(
+            "%s does not support secure TLS renegotiation, which OpenSSL 3 requires; "
+            "reconnecting with legacy renegotiation allowed for this host (certificates are "
+            "still verified; RequestConfig(tls_legacy_renegotiation='never') forbids it)",
+            host,
+        )
+        return True
+
+    def _await_budget(self, request: Request, tries: int) -> None:
         decision = self.budget.wait_for_room(self.usage, self._sleep)
-        if decision.exhausted:
-            raise RateLimited(
-                f"the hourly request budget is used up ({decision.usage:.0%} of "
-                f"{self.budget.limit}) and did not free within {self.budget.max_wait:.0f} s",
-                operation=request.operation.value,
-                entity=request.entity,
+        if not decision.exhausted:
+            return
+        budget = self.budget
+        if decision.frees_in is None:
+            when = (
+                "none of this client's requests is in it, so only other integrations' can free it"
             )
+        else:
+            when = (
+                f"the window frees in about {decision.frees_in:.0f} s, when this client's oldest "
+                "request in it turns an hour old (other integrations' may free room sooner)"
+            )
+        raise RateLimited(
+            f"the hourly request budget is used up: {decision.usage:.0%} of the tenant's "
+            f"{budget.limit:,} requests per rolling hour (ThresholdInformation's last count plus "
+            f"this client's requests since) and it did not free within "
+            f"max_budget_wait={budget.max_wait:g} s; {when}",
+            operation=request.operation.value,
+            entity=request.entity,
+            retry_after=decision.frees_in,
+            attempts=tries,
+        )
 
     def _rediscover(self, zone_url: str) -> bool:
         try:
@@ -408,7 +525,7 @@ class Transport:
             return False
 
     def _fetch_zone(self, url: str) -> Any:
-        return self.send(Request(Operation.ZONE, "GET", url))
+        return self.send(Request(Operation.ZONE, "GET", url, None))
 
 
 def _describe(body: Any) -> str:
@@ -440,6 +557,18 @@ def _error_for_exception(
             )
     if isinstance(exc, (u3.LocationValueError, u3.ProxyError, ValueError)):
         return Failure.FINAL, TransportError(f"cannot send: {exc}", operation=op, entity=entity)
+    if failed_before_sending(exc):
+        # A failed handshake (protocol or cipher mismatch, a plain-http port, a reset during
+        # it): no byte of the request left the client, so even a write is safe to resend.
+        hint = ""
+        if LEGACY_REASON in str(exc):
+            hint = (
+                " (the server lacks secure renegotiation: RequestConfig("
+                "tls_legacy_renegotiation='always') allows it, certificates still verified)"
+            )
+        return Failure.NOT_SENT, TransportError(
+            f"cannot connect: TLS handshake failed: {exc}{hint}", operation=op, entity=entity
+        )
     # Reset, read timeout, protocol error: the request may have arrived.
     kind = "no answer in time" if isinstance(exc, u3.ReadTimeoutError) else "connection broken"
     return Failure.NO_ANSWER, TransportError(

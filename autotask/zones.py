@@ -1,22 +1,19 @@
-"""Zone discovery, the origin allow-list and the zone cache (CONTRACTS §4).
+"""Zone discovery and the zone cache (CONTRACTS §4).
 
 Autotask tenants live in zones (``https://webservices15.autotask.net/ATServicesRest/``).
 The zone is asked for, never guessed (py-autotask guessed it from the e-mail's TLD:
 py-autotask.md §1.3): ``GET {lookup}zoneInformation?user=...`` answers with the zone URL, which
-must pass the allow-list before any credential is sent to it:
+must pass the allow-list of :mod:`autotask.origins` before any credential is sent to it. An
+explicit ``base_url`` skips discovery. The answer is cached in a 0600 JSON file for 24 h, keyed
+by username + lookup URL. A 401 re-discovers once (tenants move between zones, fact sheet §1).
 
-- https on a host ending in ``.autotask.net``; or
-- only when the lookup URL itself is loopback (the emulator), a URL on that same loopback host.
-
-An explicit ``base_url`` skips discovery; it may use http only on a loopback host. The answer is
-cached in a 0600 JSON file for 24 h, keyed by username + lookup URL. A 401 re-discovers once
-(tenants move between zones, fact sheet §1).
+:func:`zone_resolver` is the one place a client's resolver is built: the lookup URL from
+``RequestConfig``, ``AUTOTASK_ZONE_LOOKUP_URL`` or the default, and the cache directory.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
 import tempfile
@@ -28,117 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from autotask._log import get_logger
+from autotask.config import ENV, RequestConfig
 from autotask.errors import ConfigError
+from autotask.origins import check_base_url, check_lookup_url, check_zone_url
 
 __all__ = [
     "DEFAULT_ZONE_LOOKUP_URL",
     "ZoneCache",
     "ZoneResolver",
-    "check_base_url",
-    "check_lookup_url",
-    "check_zone_url",
     "default_cache_dir",
-    "is_loopback",
-    "origin_of",
+    "zone_resolver",
     "zone_url_from_answer",
 ]
 
 DEFAULT_ZONE_LOOKUP_URL = "https://webservices.autotask.net/ATServicesRest/V1.0/"
-_ZONE_HOST_SUFFIX = ".autotask.net"
 _log = get_logger(__name__)
-
-Origin = tuple[str, str, int]
-
-
-def origin_of(url: str) -> Origin:
-    """``(scheme, host, port)`` of ``url``, lower-cased, with the default port filled in."""
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError as exc:
-        raise ConfigError(f"bad port in URL {url!r}") from exc
-    return scheme, host, port
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def _api_root(url: str) -> str:
-    """``.../ATServicesRest/`` from a URL with or without the ``V1.0/`` segment."""
-    url = _with_slash(url.strip())
-    if url.lower().endswith("/v1.0/"):
-        url = url[: -len("v1.0/")]
-    return url
-
-
-def _check_scheme_host(url: str, what: str) -> Origin:
-    scheme, host, port = origin_of(url)
-    if scheme not in ("http", "https") or not host:
-        raise ConfigError(f"{what} must be an http(s) URL, not {url!r}", operation="ZONE")
-    return scheme, host, port
-
-
-def check_base_url(url: str) -> str:
-    """Validate an explicit zone URL; returns it normalised to ``.../ATServicesRest/``.
-
-    Raises:
-        ConfigError: not http(s), or plain http on a host that is not loopback.
-    """
-    root = _api_root(url)
-    scheme, host, _ = _check_scheme_host(root, "base_url")
-    if scheme == "http" and not is_loopback(host):
-        raise ConfigError(
-            f"refusing plain http to {host}: credentials would travel unencrypted "
-            "(http is allowed only for loopback hosts, e.g. the emulator)"
-        )
-    return root
-
-
-def check_lookup_url(url: str) -> str:
-    """Validate a zone lookup URL; returns it normalised to ``.../ATServicesRest/V1.0/``."""
-    root = _api_root(url)
-    scheme, host, _ = _check_scheme_host(root, "zone lookup URL")
-    if scheme == "http" and not is_loopback(host):
-        raise ConfigError(f"zone lookup must use https unless it is loopback, not {url!r}")
-    return root + "V1.0/"
-
-
-def check_zone_url(zone_url: str, lookup_url: str) -> str:
-    """Validate a discovered zone URL against the allow-list (CONTRACTS §4).
-
-    Returns:
-        The zone URL normalised to ``.../ATServicesRest/``.
-
-    Raises:
-        ConfigError: the zone URL is not an https ``*.autotask.net`` host, nor (for a loopback
-            lookup URL) on the lookup's own loopback host.
-    """
-    root = _api_root(zone_url)
-    scheme, host, _ = _check_scheme_host(root, "zone URL")
-    _, lookup_host, _ = origin_of(lookup_url)
-    if scheme == "https" and host.endswith(_ZONE_HOST_SUFFIX):
-        return root
-    if is_loopback(lookup_host) and host == lookup_host:
-        return root
-    raise ConfigError(
-        f"zone lookup answered {zone_url!r}, which is not an https *{_ZONE_HOST_SUFFIX} host; "
-        "refusing to send credentials there",
-        operation="ZONE",
-    )
 
 
 def zone_url_from_answer(body: Any) -> str:
@@ -306,3 +207,33 @@ class ZoneResolver:
         if self.cache:
             self.cache.put(self.username, self.lookup_url, url)
         return url
+
+
+def zone_resolver(
+    username: str,
+    config: RequestConfig,
+    fetch: Callable[[str], Any],
+    *,
+    base_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ZoneResolver:
+    """The zone resolver of one client, with its checked lookup URL and its cache.
+
+    Args:
+        username: the API username.
+        config: ``zone_lookup_url``, ``cache_dir`` and ``zone_cache_ttl`` come from here.
+        fetch: the unauthenticated GET of the lookup (the transport's).
+        base_url: an explicit zone URL (no discovery).
+        environ: where ``AUTOTASK_ZONE_LOOKUP_URL`` and ``AUTOTASK_CACHE_DIR`` are read
+            (default ``os.environ``).
+
+    Raises:
+        ConfigError: the lookup URL or ``base_url`` is refused (http only for loopback hosts).
+    """
+    env = os.environ if environ is None else environ
+    lookup = check_lookup_url(
+        config.zone_lookup_url or env.get(ENV["zone_lookup_url"]) or DEFAULT_ZONE_LOOKUP_URL
+    )
+    directory = Path(config.cache_dir) if config.cache_dir else default_cache_dir(env)
+    cache = ZoneCache(directory, ttl=config.zone_cache_ttl)
+    return ZoneResolver(username, lookup, fetch=fetch, cache=cache, base_url=base_url)

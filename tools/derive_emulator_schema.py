@@ -17,6 +17,10 @@ Sources, strongest first (CONTRACTS §6):
    attachments (§7). Required fields, lengths, scales, picklists and references chosen here for
    entities without real metadata are flagged ``"assumed": true`` in the output.
 
+Those are the hand-checked tables (derive_emulator_specs.SPECS, one file each). Every other
+entity and child route of the Swagger goes, compactly, into ``_derived.json``
+(tools/derive_emulator_swagger.py).
+
 The Swagger itself is never copied into the project: only the derived tables are written.
 """
 
@@ -36,24 +40,14 @@ from derive_emulator_specs import (
     UDF_SPECS,
     EntitySpec,
 )
+from derive_emulator_swagger import camel, derive_rest, model_fields
+from derive_emulator_swagger import render as render_derived
 from shared_inputs import swagger_path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "real"  # the in-repo copy of ../shared/fixtures/real
 SWAGGER = swagger_path()
 OUT = ROOT / "autotask" / "emulator" / "data" / "entities"
-
-SWAGGER_TYPES = {
-    "int32": "integer",
-    "int64": "long",
-    "double": "decimal",
-    "date-time": "datetime",
-    "boolean": "boolean",
-    "string": "string",
-    "byte": "string",
-}
-# Swagger properties that never appear in live records (fixtures): SOAP plumbing and the UDF list.
-NOT_FIELDS = {"SoapParentPropertyId", "UserDefinedFields"}
 
 # Metadata keys in output order, with the value that is left out of the data as the default.
 FIELD_DEFAULTS: dict[str, Any] = {
@@ -73,15 +67,6 @@ PICK_DEFAULTS: dict[str, Any] = {
     "isActive": True,
     "isSystem": False,
 }
-
-
-def camel(pascal: str) -> str:
-    """Swagger PascalCase -> live camelCase: ``Id`` id, ``SICCode`` sicCode, ``SGDA`` sgda."""
-    if pascal.isupper():
-        return pascal.lower()
-    run = len(pascal) - len(pascal.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-    cut = 1 if run <= 1 else run - 1
-    return pascal[:cut].lower() + pascal[cut:]
 
 
 def load_fixture(name: str) -> Any:
@@ -128,16 +113,6 @@ def compact_field(raw: dict[str, Any]) -> dict[str, Any]:
         if value != default:
             out[key] = compact_picklist(value) if key == "picklistValues" else value
     return out
-
-
-def swagger_fields(swagger: dict[str, Any], model: str) -> dict[str, str]:
-    """camelCase name -> dataType for one Swagger model, in model order."""
-    props = swagger["definitions"][model]["properties"]
-    return {
-        camel(name): SWAGGER_TYPES[prop.get("format", prop.get("type"))]
-        for name, prop in props.items()
-        if name not in NOT_FIELDS
-    }
 
 
 def field_names(spec: EntitySpec, swagger: dict[str, str], record: dict[str, Any] | None) -> list:
@@ -228,7 +203,7 @@ def udfs_of(spec: EntitySpec, record: dict[str, Any] | None) -> list[dict[str, A
 
 
 def derive_entity(spec: EntitySpec, swagger_doc: dict[str, Any]) -> dict[str, Any]:
-    swagger = swagger_fields(swagger_doc, spec.model) if spec.model else {}
+    swagger = model_fields(swagger_doc, spec.model) if spec.model else {}
     record = fixture_record(spec.record) if spec.record else None
     meta: dict[str, dict[str, Any]] = {}
     if spec.meta:
@@ -336,6 +311,7 @@ def derive() -> dict[str, str]:
         "entities": [spec.name for spec in SPECS],
     }
     files["_index.json"] = json.dumps(index, indent=1) + "\n"
+    files["_derived.json"] = render_derived(derive_rest(swagger))
     return files
 
 

@@ -30,6 +30,9 @@ ATTACHMENT_PARENT_TYPE = {
     "TimeEntryAttachments": 7,
     "ConfigurationItemAttachments": 8,
 }
+# Who did something: a picklist in the real Tickets metadata (creatorType, lastActivityPersonType
+# in ticket_fields.json), assumed for the same-named fields of other entities (issue 15 item 4).
+PERSON_TYPES = [(1, "Resource"), (2, "Contact")]
 NOTE_TYPES = [(1, "Task Summary"), (2, "Task Detail"), (3, "Internal Notes"), (13, "Workflow")]
 # accounttodo_fields.json (real, trimmed by its source to these two values) plus 2 and 3: the
 # same source created a ToDo with ActionType 3 (companytodo_create_response.json).
@@ -179,7 +182,11 @@ def attachment_spec(name: str, singular: str, model: str, parent_field: str, **k
             "title": 255,
         },
         long_text=(),
-        picklists={"publish": PUBLISH, "attachmentType": ATTACHMENT_TYPES},
+        picklists={
+            "publish": PUBLISH,
+            "attachmentType": ATTACHMENT_TYPES,
+            **kw.pop("picklists", {}),
+        },
         types={"fileSize": "double", **kw.pop("types", {})},
         refs={"opportunityID": "" if parent_field != "opportunityID" else "Opportunity"},
         **kw,
@@ -307,6 +314,7 @@ SPECS: list[EntitySpec] = [
         "QG",
         record="billingcodes_query_item",
         lengths={"name": 200, "description": 500, "externalNumber": 100},
+        refs={"taxCategoryID": "TaxCategory"},  # the Swagger's TaxCategories (assumed)
         picklists={
             "billingCodeType": [(0, "System"), (1, "Non-Billable"), (2, "Normal")],
             "useType": [(1, "General"), (2, "Recurring Contract"), (3, "Material")],
@@ -363,6 +371,7 @@ SPECS: list[EntitySpec] = [
         picklists={
             "status": [(0, "Inactive"), (1, "New"), (2, "In Progress"), (5, "Complete")],
             "projectType": [(3, "Proposal"), (4, "Client"), (5, "Internal"), (8, "Baseline")],
+            "lastActivityPersonType": PERSON_TYPES,
         },
         readonly=("projectNumber", "actualHours", "actualBilledHours", "completedDateTime"),
         types={"opportunityID": "integer"},
@@ -381,6 +390,11 @@ SPECS: list[EntitySpec] = [
         picklists={
             "status": [(1, "New"), (5, "Complete"), (7, "Waiting Customer"), (8, "In Progress")],
             "taskType": [(1, "Fixed Work"), (2, "Fixed Duration")],
+            # Served as a picklist live; 2 = Standard (issue 15 item 4, tasks_query_page).
+            "taskCategoryID": [(2, "Standard")],
+            "creatorType": PERSON_TYPES,
+            "lastActivityPersonType": PERSON_TYPES,
+            "completedByType": PERSON_TYPES,
         },
         readonly=("taskNumber", "completedByType", "hoursToBeScheduled", "remainingHours"),
         types={"priorityLabel": "integer"},
@@ -522,8 +536,14 @@ SPECS: list[EntitySpec] = [
                 (4, "Printer"),
                 (5, "Mobile Device"),
             ],
+            "lastActivityPersonType": PERSON_TYPES,
         },
-        refs={"createdByPersonID": "Resource", "installedByID": "Resource"},
+        refs={
+            "createdByPersonID": "Resource",
+            "installedByID": "Resource",
+            # An entity of the Swagger (ConfigurationItemCategories), not a picklist (assumed).
+            "configurationItemCategoryID": "ConfigurationItemCategory",
+        },
     ),
     EntitySpec(
         "Appointments",
@@ -618,6 +638,7 @@ SPECS: list[EntitySpec] = [
             ("ticketNoteID", "ticketID"),
             ("timeEntryID", "ticketNoteID"),
         ),
+        picklists={"creatorType": PERSON_TYPES},
         types={
             "creatorType": "integer",
             "parentAttachmentID": "long",

@@ -79,7 +79,26 @@ SUPPLEMENT: tuple[tuple[str, str, str, str, str], ...] = (
     ("CompanyNotes", "Attachments", "CompanyNoteAttachments", "companyNoteID", "LCGD"),
     ("ProjectNotes", "Attachments", "ProjectNoteAttachments", "projectNoteID", "LCGD"),
     ("Documents", "Attachments", "DocumentAttachments", "documentID", "LCGD"),
+    # Attachment entities of fact sheet §7 whose parent route no source shows; inferred from
+    # the one rule "create/delete only through {Parent}/{parentId}/Attachments" (§7, D-AttInfo).
+    ("ContractNotes", "Attachments", "ContractNoteAttachments", "contractNoteID", "LCGD"),
+    ("Expenses", "Attachments", "ExpenseReportAttachments", "expenseReportID", "LCGD"),
+    ("Resources", "Attachments", "ResourceAttachments", "resourceID", "LCGD"),
+    ("SalesOrders", "Attachments", "SalesOrderAttachments", "salesOrderID", "LCGD"),
 )
+# AttachmentInfo.parentType code -> the parent entity, for operations given only an attachment
+# id (fact sheet §7). Assumed: no source shows the codes (the emulator's table assumes the same
+# ones, tools/derive_emulator_specs.py); the client prefers the tenant's own parentType picklist
+# when its metadata has one (autotask/attachments/parents.py).
+ATTACHMENT_PARENT_TYPES: dict[int, str] = {
+    1: "Companies",
+    3: "Opportunities",
+    4: "Tickets",
+    5: "Projects",
+    6: "Tasks",
+    7: "TimeEntries",
+    8: "ConfigurationItems",
+}
 # Attachment children in the Swagger name their parent "ParentID"; live records and queries
 # use the parent's own id field (ticketID, fact sheet §7), which is what routing looks for.
 ATTACHMENT_SEGMENT = "Attachments"
@@ -181,7 +200,8 @@ def derive(swagger: dict[str, Any]) -> tuple[dict[str, str], list[tuple[str, ...
         if (extra[0], extra[1]) not in known:
             rows.append(extra)
             # Newer entities (fact sheet §9.2): query and get by id at the root.
-            caps.setdefault(extra[0], {"Q", "G"})
+            if extra[0] not in PARENT_ALIASES:  # "Expenses" is ExpenseReports' URL prefix
+                caps.setdefault(extra[0], {"Q", "G"})
             caps.setdefault(extra[2], {"Q", "G"})
     # Paths like /V1.0/EntityInformation or /V1.0/Modules give no letters: not entities.
     entities = {name: _order(letters, "QGCURD") for name, letters in sorted(caps.items())}
@@ -259,6 +279,11 @@ def render(entities: dict[str, str], children: list[tuple[str, ...]]) -> str:
         "# Parent URL prefixes that are not entity names -> the entity whose ids they take",
         "PARENT_ALIASES: dict[str, str] = {",
         *(f'    "{prefix}": "{entity}",' for prefix, entity in PARENT_ALIASES.items()),
+        "}",
+        "",
+        "# AttachmentInfo.parentType code -> parent entity (assumed codes: see the tool)",
+        "ATTACHMENT_PARENT_TYPES: dict[int, str] = {",
+        *(f'    {code}: "{entity}",' for code, entity in ATTACHMENT_PARENT_TYPES.items()),
         "}",
         "",
     ]

@@ -24,7 +24,7 @@ def run_from_namespace(ns: argparse.Namespace) -> int:
     """Start the emulator from parsed flags and serve until Ctrl-C or SIGTERM."""
     from autotask.emulator.server import run
 
-    return run(options.Settings.resolve(ns))
+    return run(options.settings_from(ns))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

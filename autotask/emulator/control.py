@@ -9,11 +9,20 @@
 - ``POST /_emulator/clock`` ``{"advance": seconds}``: moves the emulator's clock forward (every
   window: hourly budget, attachment bytes, and the server-set dates).
 - ``POST /_emulator/faults`` ``{"seed": 7, "rules": [...]}``: replaces the fault rules
-  (faults.py has the grammar; ``{"rules": []}`` clears); ``GET`` reads them back. A reset
+  (limits/faults.py has the grammar; ``{"rules": []}`` clears); ``GET`` reads them back. A reset
   restores the ``--faults`` rules.
 - ``POST /_emulator/permissions`` ``{"deny": ["Tickets:CUD", "Contacts"]}``: replaces what the
-  API user's security level lacks (permissions.py; ``{"deny": []}`` allows everything again);
+  API user's security level lacks (limits/permissions.py; ``{"deny": []}`` allows everything again);
   ``GET`` reads it back. A reset restores the ``--deny`` rules.
+
+- ``POST /_emulator/records``: changes, creates or deletes one record outside the API (no
+  validation, no limits, nothing counted), stamping the entity's last-modified fields with a
+  given time, so incremental exports are tested deterministically:
+  ``{"entity": "Tickets", "id": 5, "set": {...}, "modified": "2026-01-01T00:00:00Z"}`` changes
+  (``set`` in wire shape; ``modified`` defaults to the clock's now), the same without ``id``
+  creates, ``{"entity": "Tickets", "id": 5, "delete": true}`` deletes. ``GET`` lists each
+  entity's last-modified fields. The 2020 Swagger has no deletion-log entities
+  (DeletedTicketLogs and the like are newer), so a delete leaves no trace to query.
 
 ``stats`` also carries ``in_flight`` (requests holding a thread slot now, per entity), which
 lets a test wait until its requests are inside the gate.
@@ -25,14 +34,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from autotask.emulator import attachments, demo, schema, wire
-from autotask.emulator.app import Api, Response, errors, json_response, method_not_allowed
+from autotask.emulator.api import attachments
 from autotask.emulator.clock import Clock
-from autotask.emulator.faults import FaultRuleError
-from autotask.emulator.handlers import Handlers
-from autotask.emulator.limit_stages import FaultLayer
-from autotask.emulator.permissions import PermissionRuleError, permissions_from_json
-from autotask.emulator.store import Store, stored_from_wire
+from autotask.emulator.demo import seeding
+from autotask.emulator.exchange import Response, errors, json_response, method_not_allowed
+from autotask.emulator.limits.faults import FaultRuleError
+from autotask.emulator.limits.permissions import (
+    PermissionRuleError,
+    PermissionState,
+    permissions_from_json,
+)
+from autotask.emulator.limits.stages import FaultStage, LimitStage
+from autotask.emulator.model import schema, wire
+from autotask.emulator.model.store import Store, stored_from_wire
+from autotask.emulator.pipeline import Api
 
 MAX_SEED = 1_000_000
 
@@ -40,19 +55,37 @@ MAX_SEED = 1_000_000
 class Control:
     """Serves ``/_emulator/<name>``."""
 
-    ENDPOINTS = ("stats", "reset", "requests", "seed", "clock", "faults", "permissions")
+    ENDPOINTS = ("stats", "reset", "requests", "seed", "clock", "faults", "permissions", "records")
 
-    def __init__(self, store: Store, api: Api, clock: Clock, reset: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        api: Api,
+        clock: Clock,
+        reset: Callable[[], None],
+        *,
+        faults: FaultStage,
+        limits: LimitStage,
+        permissions: PermissionState,
+    ) -> None:
+        """Create the control API.
+
+        Args:
+            store: the records (counts, seeding).
+            api: the pipeline (request counts and log).
+            clock: the clock ``POST /_emulator/clock`` moves.
+            reset: what ``POST /_emulator/reset`` does (app.Emulator.reset).
+            faults: the fault stage, whose rules are read and replaced here.
+            limits: the limit stage (thread rejections, peak concurrency, requests in flight).
+            permissions: the API user's permissions, switched here.
+        """
         self.store = store
         self.api = api
         self.clock = clock
         self._reset = reset
-        # The server wires these to the fault layer and the thread gate (limit_stages.py).
-        self.fault_layer: FaultLayer | None = None
-        self.handlers: Handlers | None = None  # its ``permissions`` are switched here
-        self.thread_rejections: Callable[[], dict[str, int]] = dict
-        self.max_concurrency: Callable[[], dict[str, int]] = dict
-        self.in_flight: Callable[[], dict[str, int]] = dict
+        self.faults = faults
+        self.limits = limits
+        self.permissions = permissions
         self._routes: dict[str, dict[str, Callable[[Any], Response]]] = {
             "stats": {"GET": self.stats},
             "reset": {"POST": self.reset},
@@ -61,6 +94,7 @@ class Control:
             "clock": {"POST": self.move_clock},
             "faults": {"GET": self.read_faults, "POST": self.set_faults},
             "permissions": {"GET": self.read_permissions, "POST": self.set_permissions},
+            "records": {"GET": self.read_records, "POST": self.edit_record},
         }
         assert tuple(self._routes) == self.ENDPOINTS
 
@@ -85,10 +119,10 @@ class Control:
             {
                 "records": self.store.counts(),
                 "requests": self.api.request_counts(),
-                "faults": self.fault_layer.plan.counts() if self.fault_layer else {},
-                "thread_rejections": self.thread_rejections(),
-                "max_concurrency": self.max_concurrency(),
-                "in_flight": self.in_flight(),
+                "faults": self.faults.plan.counts(),
+                "thread_rejections": self.limits.gate.rejections(),
+                "max_concurrency": self.limits.gate.max_concurrency(),
+                "in_flight": self.limits.in_flight(),
             },
         )
 
@@ -118,7 +152,7 @@ class Control:
                 first_id = attachments.next_id(self.store)
             else:
                 first_id = self.store.max_id(entity) + 1
-            records = demo.generate(entity.name, count, first_id, refs)
+            records = seeding.generate(entity.name, count, first_id, refs)
             rows = []
             for index, record in enumerate(records):
                 doc, data = stored_from_wire(entity, record)
@@ -149,31 +183,122 @@ class Control:
 
     def read_faults(self, _: Any) -> Response:
         """GET faults: the active rules in the POST form."""
-        if self.fault_layer is None:
-            return json_response(200, {"seed": 0, "rules": []})
-        return json_response(200, self.fault_layer.plan.to_json())
+        return json_response(200, self.faults.plan.to_json())
 
     def set_faults(self, payload: Any) -> Response:
         """POST faults: replace the rules (CONTRACTS §5); 400 names what is wrong."""
-        if self.fault_layer is None:
-            return errors(404, "Faults are not available.")
         try:
-            return json_response(200, self.fault_layer.replace(payload))
+            return json_response(200, self.faults.replace(payload))
         except FaultRuleError as exc:
             return errors(400, str(exc))
 
     def read_permissions(self, _: Any) -> Response:
         """GET permissions: the active denials in the POST form."""
-        if self.handlers is None:
-            return json_response(200, {"deny": []})
-        return json_response(200, self.handlers.permissions.to_json())
+        return json_response(200, self.permissions.current.to_json())
 
     def set_permissions(self, payload: Any) -> Response:
         """POST permissions: replace the denials; 400 names what is wrong."""
-        if self.handlers is None:
-            return errors(404, "Permissions are not available.")
         try:
-            self.handlers.permissions = permissions_from_json(payload)
+            self.permissions.replace(permissions_from_json(payload))
         except PermissionRuleError as exc:
             return errors(400, str(exc))
-        return json_response(200, self.handlers.permissions.to_json())
+        return json_response(200, self.permissions.current.to_json())
+
+    def read_records(self, _: Any) -> Response:
+        """GET records: the last-modified fields ``POST records`` stamps, per entity."""
+        fields = {e.name: list(e.modified_fields) for e in schema.entities() if e.modified_fields}
+        return json_response(200, {"modifiedFields": fields})
+
+    def edit_record(self, payload: Any) -> Response:
+        """POST records: change, create or delete one record outside the API; 400/404 say why."""
+        if not isinstance(payload, dict):
+            return errors(400, 'Expected {"entity": "Tickets", "id": 5, "set": {...}}.')
+        unknown = set(payload) - {"entity", "id", "set", "modified", "delete"}
+        entity = schema.entity(str(payload.get("entity", "")))
+        if unknown or entity is None:
+            what = f"unknown key(s) {sorted(unknown)}" if unknown else "an unknown entity"
+            return errors(400, f"records: {what} ({payload.get('entity')!r}).")
+        record_id = payload.get("id")
+        if isinstance(record_id, bool) or not isinstance(record_id, (int, type(None))):
+            return errors(400, "records: 'id' must be an integer.")
+        if payload.get("delete") is True:
+            return self._delete_record(entity, record_id)
+        return self._set_record(
+            entity, record_id, payload.get("set") or {}, payload.get("modified")
+        )
+
+    def _delete_record(self, entity: schema.EntityDef, record_id: int | None) -> Response:
+        if record_id is None:
+            return errors(400, "records: a delete needs the 'id'.")
+        with self.store.transaction():
+            if entity.attachment:
+                removed = attachments.delete(self.store, entity, record_id)
+            else:
+                removed = self.store.delete(entity, record_id)
+        if not removed:
+            return errors(404, f"records: no {entity.name} with id {record_id}.")
+        return json_response(200, {"entity": entity.name, "id": record_id, "deleted": True})
+
+    def _set_record(
+        self, entity: schema.EntityDef, record_id: int | None, values: Any, modified: Any
+    ) -> Response:
+        if not isinstance(values, dict):
+            return errors(400, "records: 'set' must be an object of field values.")
+        stamp: str | None = wire.canonical_datetime(self.clock.now())
+        if modified is not None:
+            stamp = wire.parse_datetime(modified) if isinstance(modified, str) else None
+        if stamp is None:
+            return errors(400, f"records: 'modified' is not a datetime: {modified!r}.")
+        if entity.attachment and record_id is None:
+            return errors(400, "records: attachments are created through the API (their data).")
+        with self.store.transaction():
+            if record_id is None:
+                doc, _ = stored_from_wire(entity, {})
+                created_at = [f.name for f in entity.fields if f.name.lower() in schema.CREATED_AT]
+                doc.update(dict.fromkeys(created_at, stamp))
+            else:
+                found = self.store.get(entity, record_id)
+                if found is None:
+                    return errors(404, f"records: no {entity.name} with id {record_id}.")
+                doc = found
+            problem = _apply(entity, doc, values)
+            if problem is not None:
+                return errors(400, f"records: {problem}")
+            doc.update(dict.fromkeys(entity.modified_fields, stamp))
+            if record_id is None:
+                record_id = self.store.insert(entity, doc)
+            else:
+                self.store.replace(entity, record_id, doc)
+        return json_response(
+            200,
+            {
+                "entity": entity.name,
+                "id": record_id,
+                "modified": wire.format_datetime(stamp),
+                "modifiedFields": list(entity.modified_fields),
+            },
+        )
+
+
+def _apply(entity: schema.EntityDef, doc: dict[str, Any], values: dict[str, Any]) -> str | None:
+    """Write wire-shaped ``values`` into the stored ``doc``; the problem, or None."""
+    for key, value in values.items():
+        if key.lower() == wire.UDF_KEY.lower() and entity.has_udfs:
+            udfs = dict(doc.get(wire.UDF_KEY) or {})
+            for item in value if isinstance(value, list) else [None]:
+                udf = entity.udf(str(item.get("name"))) if isinstance(item, dict) else None
+                if udf is None or not isinstance(item, dict):
+                    return f"{wire.UDF_KEY} must list {{name, value}} of {entity.name}'s UDFs."
+                udfs[udf.name] = None if item.get("value") is None else str(item["value"])
+            doc[wire.UDF_KEY] = udfs
+            continue
+        field = entity.field(key)
+        if field is None or field.name == "id":
+            return f"{entity.name} has no settable field {key!r}."
+        stored = value
+        if field.data_type == "datetime" and value is not None:
+            stored = wire.parse_datetime(value) if isinstance(value, str) else None
+            if stored is None:
+                return f"{field.name} is not a datetime."
+        doc[field.name] = stored
+    return None

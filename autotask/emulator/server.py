@@ -1,6 +1,7 @@
 """The HTTP server: stdlib ``ThreadingHTTPServer``, HTTP/1.1 keep-alive, quiet by default.
 
-``run(settings)`` opens the store (loading the start data into a fresh database), prints
+``run(settings)`` builds the emulator (app.py: the store, loading the start data into a fresh
+database, and everything that serves it), prints
 exactly one stdout line, ``listening on http://HOST:PORT/ATServicesRest/`` (flushed), and serves
 until SIGTERM or SIGINT, then closes the store and returns 0.
 
@@ -9,7 +10,7 @@ request bodies get 411 and bodies over 10 MiB get 413, both without reading the 
 the connection closed (quirk switches: ``--chunked-bodies accept``, ``--oversize-body-status
 500``, ``--max-body-bytes``); an injected reset closes the socket with an RST; nothing a
 client sends can stop the server (the pipeline turns any error into a 500). Paths under
-``/ATServicesRest/`` (any case) go to the API pipeline (app.py), ``/_emulator/`` to the control
+``/ATServicesRest/`` (any case) go to the API pipeline (pipeline.py), ``/_emulator/`` to the control
 API (loopback clients only), anything else is 404.
 """
 
@@ -30,74 +31,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from autotask.emulator import attachments, demo, query_eval, schema
-from autotask.emulator.app import Api, Context, Response, errors, not_found
-from autotask.emulator.clock import Clock
-from autotask.emulator.control import Control
-from autotask.emulator.handlers import Handlers
-from autotask.emulator.limit_stages import FaultLayer, LimitStage
-from autotask.emulator.options import Settings
-from autotask.emulator.store import Store, stored_from_wire
-
-log = logging.getLogger(__name__)
+from autotask.emulator.app import Emulator
+from autotask.emulator.exchange import Context, Response, errors, not_found
+from autotask.emulator.settings import Settings
 
 API_PREFIX = "/atservicesrest/"
 CONTROL_PREFIX = "/_emulator/"
-
-
-class Emulator:
-    """Everything one emulator process serves: store, clock, pipeline and control API."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.clock = Clock()
-        # Since 2021.1 a ticket's attachment query also returns its time entries' (§7).
-        rollups = attachments.rollup_sources()
-        if not settings.quirks.attachment_queries_need_parent:
-            rollups = {}
-        self.store = Store(settings.db, query_eval.SQL_FUNCTIONS, rollups)
-        if self.store.fresh:
-            load_start_data(self.store, settings.data)
-            self.store.mark_loaded()
-        self.store.snapshot()
-        self.handlers = Handlers(settings, self.store, self.clock)
-        self.limits = LimitStage(settings.limits, settings.quirks, self.clock.seconds)
-        self.faults = FaultLayer(settings.limits, settings.quirks)
-        self.api = Api(settings, self.clock, self.handlers, [self.limits], self.faults)
-        self.handlers.threshold_info = self.limits.threshold_info
-        self.handlers.writes.check_attachment = self.limits.check_attachment
-        self.control = Control(self.store, self.api, self.clock, self.reset)
-        self.control.fault_layer = self.faults
-        self.control.handlers = self.handlers
-        self.control.thread_rejections = self.limits.gate.rejections
-        self.control.max_concurrency = self.limits.gate.max_concurrency
-        self.control.in_flight = self.limits.in_flight
-
-    def reset(self) -> None:
-        """Start data back; counters, stages, links, permissions and the clock cleared."""
-        self.store.restore()
-        self.clock.reset()
-        self.api.reset()
-        self.faults.reset()
-        self.handlers.links.clear()
-        self.handlers.permissions = self.settings.permissions
-        self.handlers.writes.find_api_resource()
-
-    def close(self) -> None:
-        """Close the store (every acknowledged write is already committed)."""
-        self.store.close()
-
-
-def load_start_data(store: Store, kind: str) -> None:
-    """Fill a fresh store with the ``--data`` set (``demo`` or ``empty``)."""
-    if kind == "empty":
-        return
-    for name, records in demo.demo_dataset().items():
-        entity = schema.entity(name)
-        if entity is None:
-            log.warning("demo data names an unknown entity %s; skipped", name)
-            continue
-        store.insert_many(entity, (stored_from_wire(entity, r) for r in records))
 
 
 def _is_loopback(address: str) -> bool:
@@ -188,6 +127,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 method=self.command,
                 path=path[len(API_PREFIX) :],
                 query={k.lower(): v for k, v in parse_qsl(url.query, keep_blank_values=True)},
+                query_length=len(url.query),
                 headers=self.headers,  # type: ignore[arg-type]  # a Message: get() and items()
                 body=body,
                 base_url=f"http://{host}/ATServicesRest/",
@@ -274,7 +214,7 @@ def run(settings: Settings) -> int:
     """Serve the emulator until SIGTERM/SIGINT; returns the exit code (0).
 
     Args:
-        settings: resolved flags (options.Settings).
+        settings: resolved flags (settings.Settings).
     """
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(message)s"

@@ -51,9 +51,19 @@ def test_a_client_busy_on_several_entities_keeps_its_connections(
     assert [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")] == []
 
 
-def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path) -> None:
+# How the emulator may answer a thread-limit rejection (README "Quirk switches").
+THREAD_QUIRKS = {
+    "default": (),
+    "status-500": ("--thread-limit-status", "500"),
+    "own-text": ("--thread-limit-text", "Itgenatr005: the thread threshold was exceeded."),
+}
+
+
+@pytest.mark.parametrize("quirk", sorted(THREAD_QUIRKS))
+def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path, quirk: str) -> None:
     # A client configured above the server's limit trips it; the rejections are retried.
-    with running_emulator("--latency-ms", "100", "--thread-limit", "2") as emu:
+    limit = ("--latency-ms", "100", "--thread-limit", "2")
+    with running_emulator(*limit, *THREAD_QUIRKS[quirk]) as emu:
         with connect(emu, tmp_path, concurrency=4, retry_backoff=0.05, max_retries=10) as client:
             ids = [t["id"] for t in client.tickets.query(fields=["id"])][:16]
             with ThreadPoolExecutor(8) as pool:
@@ -64,16 +74,62 @@ def test_more_threads_than_the_limit_are_rejected_then_retried(tmp_path: Path) -
     assert stats["max_concurrency"]["Tickets"] == 2
 
 
-def test_an_exhausted_hourly_budget_raises_rate_limited(tmp_path: Path) -> None:
-    with running_emulator("--hourly-limit", "8", "--threshold-latency-ms", "0") as emu:
+# The emulator's switches for how an hourly rejection looks (README "Quirk switches"): the
+# client must read each as the hourly limit (issue 7 items 7, 8).
+HOURLY_QUIRKS = {
+    "default": ((), 429),
+    "status-500": (("--hourly-limit-status", "500"), 500),
+    "own-text": (("--hourly-limit-text", "Request threshold reached, try again later."), 429),
+    "retry-after": (("--hourly-retry-after",), 429),
+}
+
+
+@pytest.mark.parametrize("quirk", sorted(HOURLY_QUIRKS))
+def test_an_exhausted_hourly_budget_raises_rate_limited(tmp_path: Path, quirk: str) -> None:
+    flags, status = HOURLY_QUIRKS[quirk]
+    limit = ("--hourly-limit", "8", "--threshold-latency-ms", "0")
+    with running_emulator(*limit, *flags) as emu:
         with connect(emu, tmp_path, max_retries=1, retry_backoff=0.01, max_budget_wait=0) as c:
             for _ in range(7):
                 c.tickets.count()
             with pytest.raises(RateLimited) as info:
                 for _ in range(3):
                     c.tickets.count()
+            assert c.transport.budget.usage() >= 1.0  # the rejection marked it used up
         assert info.value.operation == "COUNT"
-        assert emu.stats()["requests"]["POST Tickets/query/count"].get("429", 0) >= 1
+        assert emu.stats()["requests"]["POST Tickets/query/count"].get(str(status), 0) >= 1
+
+
+def test_the_budgets_own_rate_limited_says_what_how_much_when_and_how_many_tries(
+    tmp_path: Path,
+) -> None:
+    # Before: RateLimited with no status, no text and attempts=0.
+    with running_emulator("--hourly-limit", "5", "--threshold-latency-ms", "0") as emu:
+        now = [100.0]
+        client = AutotaskClient(
+            Credentials(USERNAME, INTEGRATION_CODE, SECRET),
+            RequestConfig(cache_dir=str(tmp_path), max_retries=2, max_budget_wait=0),
+            base_url=emu.base_url,
+            environ={},
+            sleep=lambda s: None,
+            clock=lambda: now[0],
+        )
+        with client:
+            for _ in range(5):
+                client.tickets.count()
+            now[0] = 1300.0  # 20 minutes later, still inside the hour
+            with pytest.raises(RateLimited) as info:
+                client.tickets.count()  # 429, then the budget gives up
+    error = info.value
+    text = str(error)
+    assert "hourly request budget" in text and "used up" in text
+    assert "100%" in text and "10,000" in text  # the usage, of the threshold it knows
+    assert "max_budget_wait=0 s" in text
+    # The client's oldest request (t=100) leaves the rolling hour at t=3700: 2400 s from now.
+    assert "frees in about 2400 s" in text and error.retry_after == pytest.approx(2400)
+    assert error.attempts == 1 and error.applied is False  # one try: the 429
+    assert (error.operation, error.entity, error.status) == ("COUNT", "Tickets", None)
+    assert error.errors == []  # no text from the server: this one is ours
 
 
 def test_the_budget_waits_for_the_window_then_goes_on(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from autotask import AutotaskClient, NotFound
+from autotask import AutotaskClient, NotFound, ThreadLimitExceeded
 from autotask.retry import Operation
 from autotask.transport import Request, StreamBody, StreamedResponse
 from tests.client.conftest import connect, requests_to
@@ -119,3 +120,36 @@ def test_a_streamed_request_answered_with_an_error_raises_and_frees_its_slot(
         )
     assert info.value.status == 404 and info.value.operation == "DOWNLOAD"
     assert client.transport.gate.in_flight("TicketAttachments") == 0
+
+
+def _open_stream(client: AutotaskClient, ticket: int) -> StreamedResponse:
+    answer = client.transport.send(
+        Request(Operation.GET, "GET", f"Tickets/{ticket}", "Tickets", stream=True)
+    )
+    assert isinstance(answer, StreamedResponse)
+    return answer
+
+
+def test_a_thread_whose_open_streams_fill_its_entity_gets_an_error_not_a_hang(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # Before: the 4th request waited forever for a slot its own thread held.
+    with connect(emulator, tmp_path, max_thread_wait=0.3) as client:
+        ticket = next(client.tickets.query(limit=1))["id"]
+        emulator.reset()
+        streams = [_open_stream(client, ticket) for _ in range(3)]
+        with pytest.raises(ThreadLimitExceeded) as mine:
+            client.tickets.get(ticket)
+        assert mine.value.entity == "Tickets" and mine.value.operation == "GET"
+        assert mine.value.attempts == 0 and mine.value.applied is False
+        assert "holds all 3 slots of Tickets" in str(mine.value)
+        # Another thread is not deadlocked, only bounded: it waits max_thread_wait, then says so.
+        with ThreadPoolExecutor(1) as pool:
+            other = pool.submit(client.tickets.get, ticket)
+            with pytest.raises(ThreadLimitExceeded, match=r"no free slot for Tickets within 0.3 s"):
+                other.result(10)
+        assert client.companies.count() > 0  # other entities are free meanwhile
+        for stream in streams:
+            stream.close()
+        assert client.tickets.get(ticket) is not None  # closed: the slots are back
+    assert requests_to(emulator, "GET Tickets/{id}") == 4  # the refused ones never went out

@@ -15,6 +15,8 @@ from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator
 AUTH = {"UserName": USERNAME, "Secret": SECRET, "ApiIntegrationCode": INTEGRATION_CODE}
 AUTH_LINES = b"".join(f"{k}: {v}\r\n".encode() for k, v in AUTH.items())  # for raw requests
 ALL = [{"op": "exist", "field": "id"}]
+# The demo "Helpdesk Queue": a ticket needs a queue or a resource with a role (issue 8 item 1).
+QUEUE = 29683325
 
 
 def raw_exchange(emulator: Emulator, request: bytes, *, until_close: bool = False) -> bytes:

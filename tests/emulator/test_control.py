@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import urllib.error
+from typing import Any
 
 import pytest
 
@@ -141,3 +143,89 @@ def test_unknown_control_endpoint_and_method(emulator: Emulator) -> None:
             emulator.control(method, path)
         assert caught.value.code == status
         caught.value.close()
+
+
+def _records(emulator: Emulator, body: dict[str, Any]) -> Any:
+    return emulator.control("POST", "records", body)
+
+
+def test_records_change_outside_the_api_with_a_given_modified_time(api: Api) -> None:
+    emulator = api.emulator
+    before = emulator.stats()
+    modified = "2026-01-01T00:00:00Z"
+    body = {"entity": "Tickets", "id": 29296, "set": {"title": "Changed outside"}}
+    answer = _records(emulator, {**body, "modified": modified})
+    assert answer == {
+        "entity": "Tickets",
+        "id": 29296,
+        "modified": modified,
+        "modifiedFields": ["lastActivityDate", "lastTrackedModificationDateTime"],
+    }
+    item = api.item("Tickets", 29296)
+    assert item["title"] == "Changed outside"
+    assert item["lastActivityDate"] == item["lastTrackedModificationDateTime"] == modified
+    since = [{"op": "gte", "field": "lastActivityDate", "value": modified}]
+    assert api.ids("Tickets", since) == [29296]
+    after = emulator.stats()["requests"]  # only the two API requests above are counted
+    assert after == {
+        **before["requests"],
+        "GET Tickets/{id}": {"200": 1},
+        "POST Tickets/query": {"200": 1},
+    }
+    # Without "modified" the emulator's clock stamps it; UDFs and datetimes in wire shape.
+    emulator.control("POST", "clock", {"advance": 10 * 365 * 86400})
+    udf = {"name": "Status Summary", "value": "set outside"}
+    fields = {"userDefinedFields": [udf], "dueDateTime": "2030-01-01T09:00:00+01:00"}
+    now = _records(emulator, {"entity": "Tickets", "id": 29297, "set": fields})["modified"]
+    item = api.item("Tickets", 29297)
+    assert now.startswith("20") and now > "2034" and item["lastActivityDate"] == now
+    assert item["dueDateTime"] == "2030-01-01T08:00:00Z"
+    assert udf in item["userDefinedFields"]
+    api.emulator.reset()
+    assert api.item("Tickets", 29296)["title"] != "Changed outside"
+
+
+def test_records_create_and_delete_outside_the_api(api: Api) -> None:
+    emulator = api.emulator
+    total = api.post("Tickets/query/count", {"filter": ALL}).json["queryCount"]
+    stamp = "2025-06-01T12:00:00Z"
+    made = _records(emulator, {"entity": "Tickets", "set": {"title": "Made"}, "modified": stamp})
+    item = api.item("Tickets", made["id"])
+    assert (item["title"], item["createDate"], item["lastActivityDate"]) == ("Made", stamp, stamp)
+    # Tickets cannot be deleted through the API (fact sheet §4.3); here they can.
+    gone = _records(emulator, {"entity": "Tickets", "id": made["id"], "delete": True})
+    assert gone == {"entity": "Tickets", "id": made["id"], "deleted": True}
+    assert api.get(f"Tickets/{made['id']}").json == {"item": None}
+    _records(emulator, {"entity": "Tickets", "id": 29296, "delete": True})
+    assert api.post("Tickets/query/count", {"filter": ALL}).json["queryCount"] == total - 1
+    # An attachment goes with its AttachmentInfo row.
+    attachment = api.ids("TicketAttachments", [{"op": "gt", "field": "ticketID", "value": 0}])[0]
+    _records(emulator, {"entity": "TicketAttachments", "id": attachment, "delete": True})
+    assert api.get(f"AttachmentInfo/{attachment}").json == {"item": None}
+    fields = emulator.control("GET", "records")["modifiedFields"]
+    assert fields["TimeEntries"] == ["lastModifiedDateTime"]
+    assert fields["Companies"] == ["lastActivityDate", "lastTrackedModifiedDateTime"]
+    assert "Resources" not in fields
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"entity": "Nope", "id": 1, "set": {}}, 400),
+        ({"entity": "Tickets", "id": 29296, "set": {"noSuchField": 1}}, 400),
+        ({"entity": "Tickets", "id": 29296, "set": {"id": 7}}, 400),
+        ({"entity": "Tickets", "id": 29296, "set": {"dueDateTime": "soon"}}, 400),
+        ({"entity": "Tickets", "id": 29296, "modified": "yesterday"}, 400),
+        ({"entity": "Tickets", "id": "5", "set": {}}, 400),
+        ({"entity": "Tickets", "id": 29296, "colour": "red"}, 400),
+        ({"entity": "Tickets", "delete": True}, 400),
+        ({"entity": "Tickets", "id": 1, "set": {"title": "x"}}, 404),
+        ({"entity": "Tickets", "id": 1, "delete": True}, 404),
+    ],
+)
+def test_records_refuse_bad_requests(emulator: Emulator, body: dict, status: int) -> None:
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        _records(emulator, body)
+    assert caught.value.code == status
+    assert json.loads(caught.value.read())["errors"][0].startswith("records: ")
+    caught.value.close()

@@ -6,6 +6,7 @@ effects observed with plain urllib3 and the records and counters through the con
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -72,16 +73,25 @@ def test_thread_fault_answers_like_the_thread_gate(api: Api, emulator: Emulator)
     assert emulator.stats()["faults"] == {"thread": 1}
 
 
-def test_500_fault_is_a_server_error_without_errors_text(api: Api, emulator: Emulator) -> None:
-    _set_faults(emulator, {"kind": "500", "route": "POST:*/Companies", "times": 1})
+def test_500_fault_is_autotasks_unexpected_error(api: Api, emulator: Emulator) -> None:
+    # Autotask's own failures come in the errors[] envelope with an Error ID (issue 8 item 3).
+    _set_faults(emulator, {"kind": "500", "route": "POST:*/Companies", "times": 2})
     name = "Fault 500 Ltd"
     reply = api.post("Companies", _company(name))
-    assert reply.status == 500
-    assert reply.json == {"Message": "An error has occurred."}
+    again = api.post("Companies", _company(name))
+    assert reply.status == again.status == 500
+    assert set(reply.json) == {"errors"} and len(reply.errors) == 1
+    text = reply.errors[0]
+    assert re.fullmatch(
+        r"An unexpected error has occurred\.  If the problem persists, please contact Autotask "
+        r"Support and reference Error ID: \d+",
+        text,
+    ), text
+    assert again.errors[0] != text  # every failure has its own Error ID
     assert _count(api, "Companies", name) == 0  # before-apply: nothing written
     api.create("Companies", _company(name))
     assert _count(api, "Companies", name) == 1
-    assert emulator.stats()["faults"] == {"500": 1}
+    assert emulator.stats()["faults"] == {"500": 2}
 
 
 def test_503_fault_is_the_html_unavailable_page(api: Api, emulator: Emulator) -> None:

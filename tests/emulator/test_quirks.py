@@ -7,14 +7,22 @@ emulator started with every non-default quirk (the switches are independent of e
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
 from tests.emulator.support import ALL, AUTH_LINES, Api, raw_exchange
 from tests.emulator_process import Emulator, running_emulator
+
+IIS_404_15 = (
+    "HTTP Error 404.15 - Not Found",
+    "The request filtering module is configured to deny a request where the query string is "
+    "too long.",
+)
 
 SWITCHED = (
     "--auth-failure-status", "401",
@@ -29,6 +37,9 @@ SWITCHED = (
     "--include-fields-id", "always",
     "--unknown-body-fields", "reject",
     "--version-information", "v1",
+    "--max-query-string", "2048",
+    "--server-error-body", "message",
+    "--max-in-values", "500",
 )  # fmt: skip
 
 
@@ -204,3 +215,66 @@ def test_hourly_limit_status() -> None:
         refused = api.get("ThresholdInformation")
     assert refused.status == 500
     assert "threshold" in refused.errors[0].lower()
+
+
+def _long_link(api: Api) -> tuple[str, dict[str, object]]:
+    """A POST query's next-page link whose query string is over 2,048 characters."""
+    api.emulator.seed("Companies", 600)
+    ids = [i["id"] for i in api.query("Companies", IncludeFields=["id"]).json["items"]]
+    body = {"filter": [{"op": "in", "field": "id", "value": ids}], "MaxRecords": 100}
+    url: str = api.post("Companies/query", body).json["pageDetails"]["nextPageUrl"]
+    assert len(url.split("?", 1)[1]) > 2048
+    return url, body
+
+
+def test_max_query_string(api: Api, switched: Api) -> None:
+    # Off by default: the emulator serves a link of any length.
+    url, body = _long_link(api)
+    assert api.post(url, body, absolute=True).status == 200
+    # --max-query-string 2048 answers it the way an IIS front does (issue 7 item 6): 404 with
+    # the 404.15 page, before routing or authentication, and counted on the route.
+    url, body = _long_link(switched)
+    refused = switched.post(url, body, absolute=True)
+    assert refused.status == 404
+    assert refused.headers["Content-Type"].startswith("text/html")
+    assert all(text in refused.text for text in IIS_404_15)
+    assert refused.json is None
+    anonymous = switched.post(url, body, absolute=True, auth=False)
+    assert anonymous.status == 404 and IIS_404_15[0] in anonymous.text
+    assert switched.emulator.stats()["requests"]["POST Companies/query/next"] == {"404": 2}
+    # Exactly at the limit is still served (the raw, percent-encoded length counts).
+    search = {"filter": ALL, "MaxRecords": 1, "IncludeFields": ["id"]}
+    path = "Companies/query?search=" + quote(json.dumps(search), safe="")
+    padding = 2048 - len(path.split("?", 1)[1]) - len("&x=")
+    assert switched.get(path + "&x=" + "a" * padding).status == 200
+    assert switched.get(path + "&x=" + "a" * (padding + 1)).status == 404
+
+
+def test_server_error_body(api: Api, switched: Api) -> None:
+    # Default: Autotask's errors[] text (issue 8 item 3); switched: ASP.NET's bare Message.
+    rule = {"rules": [{"kind": "500", "route": "GET:*/Companies/*", "times": 1}]}
+    answers = []
+    for client in (api, switched):
+        client.emulator.control("POST", "faults", rule)
+        answers.append(client.get("Companies/174"))
+    assert [a.status for a in answers] == [500, 500]
+    assert answers[0].errors[0].startswith("An unexpected error has occurred.  If the problem")
+    assert answers[1].json == {"Message": "An error has occurred."}
+
+
+def test_max_in_values(api: Api, switched: Api) -> None:
+    # Off by default; --max-in-values 500 refuses a longer in/notIn list with the SOAP-era text
+    # (fact sheet §3.2, issue 8 item 5), so a client's splitting meets a real refusal.
+    values = list(range(1, 502))
+    for op in ("in", "notIn"):
+        condition = [{"op": op, "field": "id", "value": values}]
+        assert api.query("Companies", condition).status == 200
+        refused = switched.query("Companies", condition)
+        assert refused.status == 500
+        assert refused.errors == [
+            "Invalid query syntax. Queries are limited to 500 or fewer 'OR' conditions."
+        ]
+        at_limit = [{"op": op, "field": "id", "value": values[:500]}]
+        assert switched.query("Companies", at_limit).status == 200
+    nested = {"op": "or", "items": [{"op": "in", "field": "id", "value": values}]}
+    assert switched.post("Companies/query/count", {"filter": [nested]}).status == 500

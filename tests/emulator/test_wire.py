@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.emulator.support import Api
+from tests.emulator.support import QUEUE, Api
 
 
 def _raw_value(text: str, key: str) -> str:
@@ -15,7 +15,8 @@ def _raw_value(text: str, key: str) -> str:
 
 
 def test_decimals_keep_the_field_scale(api: Api) -> None:
-    body = {"title": "d", "companyID": 174, "status": 1, "priority": 2, "estimatedHours": 3.5}
+    body = {"title": "d", "companyID": 174, "status": 1, "priority": 2, "queueID": QUEUE}
+    body["estimatedHours"] = 3.5
     new_id = api.create("Tickets", body)
     text = api.get(f"Tickets/{new_id}").text
     assert _raw_value(text, "estimatedHours") == "3.5000"
@@ -30,7 +31,7 @@ def test_decimal_fields_are_never_int_literals(api: Api) -> None:
 
 
 def test_datetimes_drop_trailing_fraction_zeros(api: Api) -> None:
-    body = {"title": "t", "companyID": 174, "status": 1, "priority": 2}
+    body = {"title": "t", "companyID": 174, "status": 1, "priority": 2, "queueID": QUEUE}
     for sent, shown in (
         ("2030-01-02T03:04:05.120Z", "2030-01-02T03:04:05.12Z"),
         ("2030-01-02T03:04:05.000", "2030-01-02T03:04:05Z"),

@@ -7,14 +7,21 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.support import Api
+from tests.emulator.support import QUEUE, Api
 
 OWNER = 29682885
 UPDATE_SUFFIX = "Error updating entity for record number [1]."
 
 
 def ticket_body(**extra: Any) -> dict[str, Any]:
-    return {"title": "Printer on fire", "companyID": 174, "status": 1, "priority": 2, **extra}
+    return {
+        "title": "Printer on fire",
+        "companyID": 174,
+        "status": 1,
+        "priority": 2,
+        "queueID": QUEUE,
+        **extra,
+    }
 
 
 def test_create_returns_item_id_and_the_record_is_readable(api: Api) -> None:
@@ -46,9 +53,8 @@ def test_create_dates_follow_the_emulator_clock(api: Api) -> None:
 
 
 def test_pascal_case_body_keys_and_id_zero_are_accepted(api: Api) -> None:
-    new_id = api.create(
-        "Tickets", {"id": 0, "Title": "Pascal", "CompanyID": 174, "Status": 1, "Priority": 2}
-    )
+    body = {"id": 0, "Title": "Pascal", "CompanyID": 174, "Status": 1, "Priority": 2}
+    new_id = api.create("Tickets", {**body, "QueueID": QUEUE})
     item = api.item("Tickets", new_id)
     assert item["title"] == "Pascal"
     assert item["companyID"] == 174
@@ -60,7 +66,7 @@ def test_unknown_body_fields_are_ignored(api: Api) -> None:
 
 
 def test_missing_required_fields(api: Api) -> None:
-    reply = api.post("Tickets", {"title": "only a title"})
+    reply = api.post("Tickets", {"title": "only a title", "queueID": QUEUE})
     assert reply.status == 500
     assert sorted(reply.errors) == sorted(
         [

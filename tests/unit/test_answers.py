@@ -15,6 +15,7 @@ from autotask import errors
 from autotask._answers import (
     api_texts,
     error_for_answer,
+    is_query_too_long,
     parse_count,
     parse_fields,
     parse_info,
@@ -47,39 +48,42 @@ TABLE: dict[str, tuple[str, str]] = {
     "appointment_delete_response.json": ("item_id", "DELETE"),
     "appointment_patch_response.json": ("item_id", "PATCH"),
     "billingcodes_query_item.json": ("record", "the source shows only the entity object"),
-    "billingitems_query_page.json": ("page", "query page"),
+    "billingitems_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
     "companies_count_response.json": ("count", "query/count"),
     "companies_query_by_name.json": ("page", "query page"),
     "companies_query_includefields.json": ("page", "query page with includeFields"),
-    "companies_query_page.json": ("page", "query page"),
+    "companies_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
     "company_create_response.json": ("item_id", "POST create"),
     "companytodo_create_response.json": ("item_id", "POST child create"),
     "contact_fields.json": ("fields", "entityInformation/fields"),
     "contact_udf_fields.json": ("fields", "entityInformation/userDefinedFields"),
     "contacts_count_response.json": ("count", "query/count"),
-    "contacts_query_page.json": ("page", "query page"),
+    "contacts_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
     "contract_patch_response.json": ("item_id", "PATCH"),
-    "contracts_query_page.json": ("page", "query page"),
+    "contracts_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
     "error_500_invalid_integration_code.json": ("auth_error", "500 for a bad integration code"),
     "error_500_invalid_username.json": ("auth_error", "500 for an unknown username"),
-    "holidays_list_page.json": ("page", "child list GET HolidaySets/1/Holidays"),
+    "holidays_list_page.json": (
+        "trimmed_page",
+        "child list GET HolidaySets/1/Holidays; envelope not recorded",
+    ),
     "holidayset_item.json": ("record", "bare entity object"),
     "modules_response.json": ("json", "GET Modules: returned as decoded"),
-    "projects_query_page.json": ("page", "query page"),
+    "projects_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
     "resource_fields.json": ("fields", "entityInformation/fields"),
-    "resource_query_items.json": ("page", "bare items array (envelope not recorded)"),
+    "resource_query_items.json": ("trimmed_page", "bare items array (envelope not recorded)"),
     "resource_udf_fields.json": ("fields", "entityInformation/userDefinedFields, empty"),
-    "resources_query_items.json": ("page", "bare items array (envelope not recorded)"),
-    "roles_query_page.json": ("page", "query page"),
-    "tasks_query_page.json": ("page", "query page"),
+    "resources_query_items.json": ("trimmed_page", "bare items array (envelope not recorded)"),
+    "roles_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
+    "tasks_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
     # The recorded "response" is the source's empty placeholder {} (fixtures README), not a
     # create answer: the client must refuse it loudly rather than invent an id.
     "ticket_create_request.json": ("placeholder", "placeholder {}, not a real answer"),
     "ticket_fields.json": ("fields", "entityInformation/fields"),
     "ticket_udf_fields.json": ("fields", "entityInformation/userDefinedFields"),
     "ticketwebhook_fields.json": ("fields", "entityInformation/fields"),
-    "tickets_query_page.json": ("page", "query page"),
-    "timeentries_query_page.json": ("page", "query page"),
+    "tickets_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
+    "timeentries_query_page.json": ("trimmed_page", "query page; envelope not recorded"),
 }
 
 
@@ -91,9 +95,16 @@ def test_the_table_covers_every_fixture() -> None:
 def test_every_real_response_body_parses(name: str) -> None:
     kind, _why = TABLE[name]
     body = _load(name)["response"]
-    if kind == "page":
-        records, next_url = parse_page(body)
-        assert records and next_url is None
+    if kind in ("page", "trimmed_page"):
+        if kind == "page":
+            records, next_url = parse_page(body)
+            assert records and next_url is None
+        else:
+            # The source cut the envelope (fixtures README): without pageDetails nobody can
+            # tell a last page from a cut one, so paging must stop loudly (issue 7 item 5).
+            with pytest.raises(errors.PaginationError, match="without pageDetails"):
+                parse_page(body, Operation.QUERY, "X")
+            records = body if isinstance(body, list) else body["items"]
         for record in records:
             assert isinstance(record["id"], int)
             for key in ("createDate", "lastActivityDate", "dateWorked", "holidayDate"):
@@ -146,7 +157,22 @@ def test_page_shapes() -> None:
         "pageDetails": {"count": 1, "requestCount": 1, "nextPageUrl": "https://x/next?p=1"},
     }
     assert parse_page(body) == ([{"id": 1}], "https://x/next?p=1")
-    assert parse_page({"Items": [], "pageDetails": None}) == ([], None)
+    assert parse_page({"Items": [], "pageDetails": None}) == ([], None)  # nothing to lose
+    # The whole envelope is read case-insensitively (before: only items was).
+    other_case = {"ITEMS": [{"id": 1}], "PageDetails": {"NEXTPAGEURL": "https://x/next?p=2"}}
+    assert parse_page(other_case) == ([{"id": 1}], "https://x/next?p=2")
+    last = {"items": [{"id": 1}], "pagedetails": {"count": 1, "nextpageurl": None}}
+    assert parse_page(last) == ([{"id": 1}], None)
+    # Records without pageDetails.nextPageUrl are never a silent last page.
+    for cut in (
+        {"items": [{"id": 1}]},
+        {"items": [{"id": 1}], "pageDetails": None},
+        {"items": [{"id": 1}], "pageDetails": {"count": 1}},
+        [{"id": 1}],
+    ):
+        with pytest.raises(errors.PaginationError, match="without pageDetails") as info:
+            parse_page(cut, Operation.QUERY, "Tickets")
+        assert (info.value.operation, info.value.entity) == ("QUERY", "Tickets")
     with pytest.raises(errors.ServerError):
         parse_page({"item": {"id": 1}})
     with pytest.raises(errors.ServerError):
@@ -219,6 +245,10 @@ def test_api_texts_reads_both_error_shapes() -> None:
 THREAD_TEXT = (
     "Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded."
 )
+HOURLY_TEXT = (
+    "Request Threshold Exceeded - The Autotask API request threshold of 10000 requests per 60 "
+    "minutes has been exceeded."
+)
 # Autotask's own unexpected failure, in the errors[] envelope (issue 8 item 3).
 UNEXPECTED_TEXT = (
     "An unexpected error has occurred.  If the problem persists, please contact Autotask "
@@ -237,9 +267,33 @@ UNEXPECTED_TEXT = (
             Failure.THREAD_LIMIT,
         ),
         (429, ["Request threshold exceeded"], errors.RateLimited, Failure.RATE_LIMIT),
+        # The hourly text under another status (issue 7 item 7; InvalidRequest before).
+        (500, [HOURLY_TEXT], errors.RateLimited, Failure.RATE_LIMIT),
+        (400, ["request threshold exceeded"], errors.RateLimited, Failure.RATE_LIMIT),
         (429, [], errors.RateLimited, Failure.RATE_LIMIT),
         (401, [], errors.AuthenticationError, Failure.FINAL),
         (500, ["IntegrationCode is invalid."], errors.AuthenticationError, Failure.FINAL),
+        (
+            500,
+            ["Zone information could not be determined"],
+            errors.AuthenticationError,
+            Failure.FINAL,
+        ),
+        # Validation texts of Resources / ClientPortalUsers writes, not authentication
+        # failures (issue 7 item 9: AuthenticationError before).
+        (500, ["userName is invalid"], errors.InvalidRequest, Failure.FINAL),
+        (
+            500,
+            ["The user name jdoe@example.com already exists or is invalid."],
+            errors.InvalidRequest,
+            Failure.FINAL,
+        ),
+        (
+            500,
+            ["Resource userName does not exist in the list"],
+            errors.InvalidRequest,
+            Failure.FINAL,
+        ),
         (403, [], errors.PermissionDenied, Failure.FINAL),
         (
             500,
@@ -306,3 +360,16 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_iis_refusing_a_long_query_string_is_recognised() -> None:
+    page = (
+        b"<html><head><title>IIS 10.0 Detailed Error - 404.15 - Not Found</title></head><body>"
+        b"<h3>HTTP Error 404.15 - Not Found</h3><h4>The request filtering module is configured "
+        b"to deny a request where the query string is too long.</h4></body></html>"
+    )
+    failure, error = error_for_answer(404, page, None, Operation.QUERY, "Companies")
+    assert failure is Failure.FINAL and isinstance(error, errors.NotFound)
+    assert is_query_too_long(error) and "404.15" in str(error)
+    _, route = error_for_answer(404, b'{"Message": "No HTTP resource"}', None, Operation.GET, "X")
+    assert isinstance(route, errors.NotFound) and not is_query_too_long(route)

@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from autotask import ConfigError, Credentials, RequestConfig
-from autotask._tls import CA_FILES, ca_bundle, tls_context
+from autotask import ConfigError, Credentials, RequestConfig, RetryPolicy
+from autotask._tls import (
+    CA_FILES,
+    OP_LEGACY_SERVER_CONNECT,
+    ca_bundle,
+    legacy_renegotiation_retry,
+    tls_context,
+)
 from autotask.retry import Operation
 
 
@@ -105,3 +111,48 @@ def test_credentials_must_fit_in_a_header(bad: str) -> None:
     with pytest.raises(ConfigError) as info:
         Credentials("api@example.com", "CODE", bad)
     assert bad not in str(info.value)
+
+
+def test_a_retry_policy_is_accepted_beside_the_flat_fields() -> None:
+    policy = RetryPolicy(max_retries=5, backoff=0.2, max_backoff=2.0, jitter=0.1)
+    assert RequestConfig(retry=policy).retry_policy() is policy
+    flat = RequestConfig(max_retries=2).retry_policy()  # the seed's spelling still works
+    assert (flat.max_retries, flat.backoff) == (2, 1.0)
+    with pytest.raises(ConfigError, match="not both"):
+        RequestConfig(retry=policy, max_retries=2)
+    with pytest.raises(ConfigError, match="RetryPolicy"):
+        RequestConfig(retry=3)  # type: ignore[arg-type]
+
+
+LEGACY = "[SSL: UNSAFE_LEGACY_RENEGOTIATION_DISABLED] unsafe legacy renegotiation disabled"
+
+
+@pytest.mark.parametrize(
+    ("mode", "host", "text", "retry"),
+    [
+        ("auto", "webservices15.autotask.net", LEGACY, True),
+        ("auto", "WebServices.AutoTask.net", LEGACY, True),
+        ("auto", "autotask.net.example.com", LEGACY, False),  # not an Autotask host
+        ("auto", "127.0.0.1", LEGACY, False),
+        ("auto", "webservices15.autotask.net", "[SSL: WRONG_VERSION_NUMBER] wrong", False),
+        ("never", "webservices15.autotask.net", LEGACY, False),
+        ("always", "webservices15.autotask.net", LEGACY, False),  # allowed from the start
+    ],
+)
+def test_legacy_renegotiation_is_retried_only_for_autotask_hosts_in_auto_mode(
+    mode: str, host: str, text: str, retry: bool
+) -> None:
+    assert legacy_renegotiation_retry(mode, host, text) is retry
+
+
+def test_legacy_renegotiation_option_is_set_only_when_asked_and_verification_stays() -> None:
+    legacy = tls_context(legacy_renegotiation=True)
+    plain = tls_context()
+    assert (
+        legacy.options & OP_LEGACY_SERVER_CONNECT and not plain.options & OP_LEGACY_SERVER_CONNECT
+    )
+    for context in (legacy, plain):
+        assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert RequestConfig().tls_legacy_renegotiation == "auto"
+    with pytest.raises(ConfigError, match="'auto', 'always' or 'never'"):
+        RequestConfig(tls_legacy_renegotiation="sometimes")

@@ -75,3 +75,15 @@ def test_the_package_logger_has_a_null_handler() -> None:
 
     handlers = logging.getLogger("autotask").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["Ab1;Zq9$Xy7#Lm", "quote'and\"both", "back\\slash;x", "brace}and]x", "x, y & z"],
+)
+def test_a_secret_with_delimiters_is_masked_whole_in_a_header_dict(secret: str) -> None:
+    # Before: the header pattern ran first and stopped at ';', leaving '***;Zq9$Xy7#Lm'.
+    Credentials("u@example.com", "CODE-" + secret, secret)
+    text = mask(str({"Secret": secret, "ApiIntegrationCode": "CODE-" + secret, "UserName": "u"}))
+    assert text == "{'Secret': '***', 'ApiIntegrationCode': '***', 'UserName': 'u'}"
+    assert mask(f"quoted bare: {secret}") == "quoted bare: ***"

@@ -69,6 +69,12 @@ def test_unknown_child_routes_are_listed_not_filtered() -> None:
     with pytest.raises(InvalidRequest, match="not counted"):
         _ = odd.count_path
     assert NOTES_OF_5.count_path == "TicketNotes/query/count" == TICKET_NOTES.count_path
+    odd.check_list_options(fields=False, page_size=False)  # a plain listing is fine
+    with pytest.raises(InvalidRequest, match=r"Tickets/5/Whatever .* fields= cannot be honoured"):
+        odd.check_list_options(fields=True, page_size=False)
+    with pytest.raises(InvalidRequest, match="fields= and page_size= cannot"):
+        odd.check_list_options(fields=True, page_size=True)
+    NOTES_OF_5.check_list_options(fields=True, page_size=True)  # queried at the root: honoured
 
 
 def test_find_key_is_exact_first_then_case_insensitive() -> None:

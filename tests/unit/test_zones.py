@@ -1,4 +1,4 @@
-"""Zone origin rules and the zone cache (CONTRACTS §4), without sockets."""
+"""Origin rules, the zone cache and the resolver (CONTRACTS §4), without sockets."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from autotask import ConfigError
+from autotask import ConfigError, RequestConfig
+from autotask.origins import (
+    check_base_url,
+    check_lookup_url,
+    check_zone_url,
+    is_autotask_host,
+    is_loopback,
+    origin_of,
+)
 from autotask.zones import (
     DEFAULT_ZONE_LOOKUP_URL,
     ZoneCache,
     ZoneResolver,
-    check_base_url,
-    check_lookup_url,
-    check_zone_url,
     default_cache_dir,
-    is_loopback,
-    origin_of,
+    zone_resolver,
     zone_url_from_answer,
 )
 
@@ -89,6 +93,8 @@ def test_origins_and_loopback() -> None:
     assert origin_of("http://127.0.0.1:8080/x") == ("http", "127.0.0.1", 8080)
     assert all(is_loopback(h) for h in ("localhost", "127.0.0.1", "127.8.9.1", "::1", "[::1]"))
     assert not any(is_loopback(h) for h in ("example.com", "10.0.0.1", "128.0.0.1"))
+    assert is_autotask_host("webservices15.autotask.net") and is_autotask_host("X.AutoTask.NET")
+    assert not any(is_autotask_host(h) for h in ("autotask.net.evil.com", "evilautotask.net"))
 
 
 def test_zone_answer_is_read_from_the_url_key() -> None:
@@ -163,3 +169,33 @@ def test_explicit_base_url_never_discovers() -> None:
     resolver = ZoneResolver("u", REMOTE_LOOKUP, base_url="http://127.0.0.1:1/ATServicesRest/")
     assert resolver.current() == "http://127.0.0.1:1/ATServicesRest/"
     assert resolver.rediscover("http://127.0.0.1:1/ATServicesRest/") is None
+
+
+def test_the_clients_resolver_is_built_in_one_place(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def fetch(url: str) -> dict[str, str]:
+        asked.append(url)
+        return {"url": "http://127.0.0.1:9/ATServicesRest/"}
+
+    env = {
+        "AUTOTASK_ZONE_LOOKUP_URL": "http://127.0.0.1:9/ATServicesRest",
+        "AUTOTASK_CACHE_DIR": str(tmp_path),
+    }
+    resolver = zone_resolver("u@example.com", RequestConfig(), fetch, environ=env)
+    assert resolver.lookup_url == "http://127.0.0.1:9/ATServicesRest/V1.0/"
+    assert resolver.current() == "http://127.0.0.1:9/ATServicesRest/"
+    assert asked == ["http://127.0.0.1:9/ATServicesRest/V1.0/zoneInformation?user=u%40example.com"]
+    assert (tmp_path / ZoneCache.FILENAME).exists()
+    # RequestConfig wins over the environment; the default is Autotask's global host.
+    config = RequestConfig(
+        zone_lookup_url="http://localhost:7/ATServicesRest/V1.0/", cache_dir=str(tmp_path)
+    )
+    assert zone_resolver("u", config, fetch, environ=env).lookup_url.startswith(
+        "http://localhost:7/"
+    )
+    assert (
+        zone_resolver("u", RequestConfig(), fetch, environ={}).lookup_url == DEFAULT_ZONE_LOOKUP_URL
+    )
+    with pytest.raises(ConfigError, match="https"):
+        zone_resolver("u", RequestConfig(zone_lookup_url="http://example.com/"), fetch, environ={})

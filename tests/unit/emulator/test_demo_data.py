@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from autotask.emulator import demo, schema
-from autotask.emulator.schema import EntityDef, FieldDef
+from autotask.emulator.demo import seeding
+from autotask.emulator.demo.records import demo_dataset
+from autotask.emulator.model import schema
+from autotask.emulator.model.schema import EntityDef, FieldDef
 
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$")
 # Set by the server from the URL or the clock, never by a caller (fact sheet §4.2).
@@ -74,7 +76,7 @@ def problems(e: EntityDef, record: Mapping[str, Any], ids: Mapping[str, set[int]
 
 @pytest.fixture(scope="module")
 def dataset() -> dict[str, list[dict[str, Any]]]:
-    return demo.demo_dataset()
+    return demo_dataset()
 
 
 def all_ids(data: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, set[int]]:
@@ -82,10 +84,10 @@ def all_ids(data: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, set[in
 
 
 def test_demo_is_deterministic(dataset: dict[str, list[dict[str, Any]]]) -> None:
-    again = demo.demo_dataset()
+    again = demo_dataset()
     assert json.dumps(again, sort_keys=False) == json.dumps(dataset, sort_keys=False)
     again["Tickets"][0]["title"] = "changed"
-    assert demo.demo_dataset()["Tickets"][0]["title"] != "changed"  # fresh objects each call
+    assert demo_dataset()["Tickets"][0]["title"] != "changed"  # fresh objects each call
 
 
 def test_demo_covers_every_entity_with_a_few_hundred_records(
@@ -164,7 +166,7 @@ def test_generate_makes_valid_records_for_every_entity(
     entity: str, dataset: dict[str, list[dict[str, Any]]]
 ) -> None:
     refs = {name: sorted(ids) for name, ids in all_ids(dataset).items()}
-    records = demo.generate(entity, 50, 10_000_000, refs)
+    records = seeding.generate(entity, 50, 10_000_000, refs)
     e = schema.entity(entity)
     assert e is not None
     assert [r["id"] for r in records] == list(range(10_000_000, 10_000_050))
@@ -175,24 +177,24 @@ def test_generate_makes_valid_records_for_every_entity(
 
 def test_generate_is_deterministic_and_accepts_any_casing() -> None:
     refs = {"Resources": [7, 8, 9]}
-    first = demo.generate("companies", 20, 1, refs)
-    assert first == demo.generate("COMPANIES", 20, 1, refs)
+    first = seeding.generate("companies", 20, 1, refs)
+    assert first == seeding.generate("COMPANIES", 20, 1, refs)
     assert {r["ownerResourceID"] for r in first} <= {7, 8, 9}
     assert len({r["companyType"] for r in first}) > 1  # picklists cycle
 
 
 def test_generate_leaves_references_without_ids_null() -> None:
-    records = demo.generate("Tickets", 3, 1, {})
+    records = seeding.generate("Tickets", 3, 1, {})
     assert all(r["companyID"] is None for r in records)
     assert [r["title"] for r in records] == ["Ticket 1", "Ticket 2", "Ticket 3"]
 
 
 def test_generate_rejects_unknown_entities_and_negative_counts() -> None:
     with pytest.raises(ValueError, match="unknown entity"):
-        demo.generate("NoSuchThings", 1, 1, {})
+        seeding.generate("NoSuchThings", 1, 1, {})
     with pytest.raises(ValueError):
-        demo.generate("Companies", -1, 1, {})
-    assert demo.generate("Companies", 0, 1, {}) == []
+        seeding.generate("Companies", -1, 1, {})
+    assert seeding.generate("Companies", 0, 1, {}) == []
 
 
 def test_timestamps_drop_trailing_zeros_like_the_api() -> None:
@@ -200,9 +202,10 @@ def test_timestamps_drop_trailing_zeros_like_the_api() -> None:
 
     utc = timezone.utc
     assert (
-        demo.timestamp(datetime(2023, 3, 17, 10, 32, 29, 520000, utc)) == "2023-03-17T10:32:29.52Z"
+        seeding.timestamp(datetime(2023, 3, 17, 10, 32, 29, 520000, utc))
+        == "2023-03-17T10:32:29.52Z"
     )
-    assert demo.timestamp(datetime(2023, 5, 4, 8, 53, 10, tzinfo=utc)) == "2023-05-04T08:53:10Z"
-    assert demo.timestamp(datetime(2019, 11, 25, 15, 47, 59, 167000, utc)) == (
+    assert seeding.timestamp(datetime(2023, 5, 4, 8, 53, 10, tzinfo=utc)) == "2023-05-04T08:53:10Z"
+    assert seeding.timestamp(datetime(2019, 11, 25, 15, 47, 59, 167000, utc)) == (
         "2019-11-25T15:47:59.167Z"
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from autotask.emulator import metadata, schema
+from autotask.emulator.api import metadata
 from autotask.emulator.cli import build_parser
-from autotask.emulator.options import Settings
-from autotask.emulator.permissions import (
+from autotask.emulator.limits.permissions import (
     ACTION_OPERATION,
     PermissionRuleError,
     Permissions,
@@ -16,6 +15,8 @@ from autotask.emulator.permissions import (
     permissions_from_json,
     permissions_from_rules,
 )
+from autotask.emulator.model import schema
+from autotask.emulator.options import settings_from
 
 
 def test_rules_name_served_entities_and_letters_of_qgcud() -> None:
@@ -50,9 +51,9 @@ def test_every_entity_action_has_an_operation() -> None:
 
 def test_the_flag_resolves_into_the_settings() -> None:
     ns = build_parser().parse_args(["--deny", "Tickets:CUD", "--deny", "Contacts"])
-    settings = Settings.resolve(ns, environ={})
+    settings = settings_from(ns, environ={})
     assert settings.permissions == permissions_from_rules(["Tickets:CUD", "Contacts"])
-    assert Settings.resolve(build_parser().parse_args([]), environ={}).permissions == Permissions()
+    assert settings_from(build_parser().parse_args([]), environ={}).permissions == Permissions()
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--deny", "Nope"])
 

@@ -7,15 +7,22 @@ import dataclasses
 
 import pytest
 
-from autotask.emulator.faults import FaultRule
-from autotask.emulator.limit_options import LimitSettings, Quirks, add_limit_arguments
+from autotask.emulator.limits.faults import FaultRule
+from autotask.emulator.limits.flags import add_limit_arguments, limit_settings_from
+from autotask.emulator.options import add_quirk_arguments, quirks_from
+from autotask.emulator.settings import LimitSettings, Quirks
+
+
+def _parser(**kw: bool) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emulator", **kw)  # type: ignore[arg-type]
+    add_limit_arguments(parser)
+    add_quirk_arguments(parser)
+    return parser
 
 
 def _parse_both(*argv: str) -> tuple[LimitSettings, Quirks]:
-    parser = argparse.ArgumentParser(prog="emulator", exit_on_error=False)
-    add_limit_arguments(parser)
-    ns = parser.parse_args(list(argv))
-    return LimitSettings.from_namespace(ns), Quirks.from_namespace(ns)
+    ns = _parser(exit_on_error=False).parse_args(list(argv))
+    return limit_settings_from(ns), quirks_from(ns)
 
 
 def _parse(*argv: str) -> LimitSettings:
@@ -118,9 +125,7 @@ def test_settings_are_frozen_values() -> None:
 
 
 def test_help_lists_every_quirk_switch() -> None:
-    parser = argparse.ArgumentParser(prog="emulator")
-    add_limit_arguments(parser)
-    text = parser.format_help()
+    text = _parser().format_help()
     for flag in (
         "--auth-failure-status", "--strict-operators", "--max-records-policy", "--missing-id",
         "--chunked-bodies", "--oversize-body-status", "--thread-limit-status",

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from autotask.emulator.limits import (
+from autotask.emulator.limits.gates import (
     ATTACHMENT_WINDOW_BYTES,
     DEFAULT_ATTACHMENT_MAX_BYTES,
     Admission,
