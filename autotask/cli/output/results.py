@@ -82,7 +82,8 @@ class Tally:
     def line(self, label: str) -> str:
         """``Tickets create: 1000 items: 998 created, 2 failed``."""
         parts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
-        return f"{label}: {self.total} items" + (f": {parts}" if parts else "")
+        items = "1 item" if self.total == 1 else f"{self.total} items"
+        return f"{label}: {items}" + (f": {parts}" if parts else "")
 
 
 class ResultsFile:
