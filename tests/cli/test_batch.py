@@ -160,6 +160,20 @@ def test_a_failed_item_is_exit_7_and_its_row_says_why(
     assert len(_titled(lib, "ok ")) == 2
 
 
+def test_an_item_whose_answer_is_lost_is_unknown_and_exit_7(
+    cli: Cli, emulator: Emulator, lib: AutotaskClient, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "t.jsonl", [ticket(title=f"lost {n}") for n in range(3)])
+    rule = {"kind": "reset-after", "probability": 1, "route": "POST:*/Tickets", "times": 1}
+    emulator.control("POST", "faults", {"rules": [{**rule, "after": 1}]})
+    run = cli("batch", "create", "Tickets", path, "--concurrency", "1", "--retries", "0")
+    emulator.control("POST", "faults", {"rules": []})
+    assert run.code == 7
+    assert [r["status"] for r in run.jsonl()] == ["created", "unknown", "created"]
+    assert run.err_lines[-1].startswith("Tickets create: 3 done (2 ok, 0 failed, 1 unknown)")
+    assert len(_titled(lib, "lost ")) == 3  # the lost answer's ticket was stored, not resent
+
+
 def test_output_formats_of_the_result_rows(cli: Cli, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "t.jsonl", [ticket(title=f"fmt {n}") for n in range(2)])
     as_csv = cli("batch", "create", "Tickets", path, "-o", "csv")
@@ -296,6 +310,14 @@ def test_bad_command_lines(cli: Cli, emulator: Emulator, argv: list[str], messag
     [line] = run.err_lines
     assert message in line
     assert requests_to(emulator, "POST Tickets") == 0
+
+
+def test_a_missing_file_is_exit_2_even_without_credentials(run_cli: Cli, tmp_path: Path) -> None:
+    run = run_cli("batch", "create", "Tickets", str(tmp_path / "none.json"))
+    assert run.code == 2
+    assert run.err_lines == [
+        f"autotask: error: {tmp_path}/none.json: cannot read: No such file or directory"
+    ]
 
 
 def test_bad_ids_file(cli: Cli, tmp_path: Path) -> None:

@@ -116,6 +116,8 @@ def test_export_progress_bar_on_a_terminal(cli: Cli, emulator: Emulator, tmp_pat
         (["Tickets/29296/Notes", "--to", "{tmp}/n.jsonl"], "not a child collection"),
         (["Tikets", "--to", "{tmp}/t.jsonl"], "unknown entity 'Tikets'"),
         (["Tickets", "--to", "{tmp}/t.jsonl", "--since", "{tmp}/bad.json"], "bad.json"),
+        (["Tickets", "--to", "{tmp}/t.jsonl", "--since", "{tmp}/no/s.json"], "folder {tmp}/no"),
+        (["Tickets", "--to", "{tmp}/t.jsonl", "--since", "{tmp}"], "a folder, not a state file"),
         (["Tickets", "--to", "{tmp}/t.jsonl", "--partitions", "0"], "'0' must be 1 or more"),
         (["Tickets"], "the following arguments are required: --to"),
     ],

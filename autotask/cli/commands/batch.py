@@ -19,7 +19,7 @@ from autotask.cli.args import Parser, add_command, add_confirm_option, add_entit
 from autotask.cli.commands.common import positive_int
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.input import CheckedInput, checked_records, parse_id, read_ids
+from autotask.cli.input import CheckedInput, checked_records, open_input, parse_id, read_ids
 from autotask.cli.output.results import RESULT_COLUMNS, ResultsFile, Tally, result_row
 from autotask.cli.values.entityref import parse_entity_ref
 from autotask.errors import ConfigError
@@ -192,6 +192,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if not args.dry_run:
             ctx.confirm(f"batch delete {ref} ({len(ids)} ids)")
         return _run(args, ctx, ids)
+    if args.file != "-":
+        with open_input(args.file, ctx.env.stdin):
+            pass  # a missing file is bad input (exit 2) before credentials are looked at
     entity = ctx.entity(ref)
     with checked_records(args.file, ctx.env.stdin, ctx.fields(entity), check_keys=True) as inp:
         return _run(args, ctx, _Counted(inp))

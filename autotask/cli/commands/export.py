@@ -17,6 +17,7 @@ still run; the exit code is the first failure's.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autotask._log import mask
@@ -163,14 +164,22 @@ def _plain_entity(text: str) -> EntityRef:
     return ref
 
 
-def _check_target(target: str) -> None:
-    """The target's form and folder, before any request (the library checks it again)."""
+def _check_target(target: str, since: str | None) -> None:
+    """The target's form and folder, and the state file's folder, before any request (the
+    library checks the target again; a state file that cannot be written would otherwise fail
+    only after the target was committed)."""
     from autotask.export.writers import parse_target
 
     try:
         parse_target(target)
     except InvalidRequest as exc:
         raise UsageError(exc.message) from None
+    if since is not None:
+        state = Path(since)
+        if state.is_dir():
+            raise UsageError(f"--since {since}: a folder, not a state file")
+        if not state.parent.is_dir() and str(state.parent) != "":
+            raise UsageError(f"--since {since}: folder {state.parent} does not exist")
 
 
 def stats_row(stats: ExportStats) -> dict[str, Any]:
@@ -247,7 +256,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
         parse_condition(text)  # grammar errors before any request
     raw = parse_filter_json(args.filter) if args.filter else None
     ref = _plain_entity(args.entity)
-    _check_target(args.to)
+    _check_target(args.to, args.since)
     entity = ctx.entity(ref)
     table = ctx.fields(entity)
     query_filter = build_filter(args.conditions, table, any_of=args.any, raw=raw)
@@ -278,8 +287,8 @@ def run_sync(args: argparse.Namespace, ctx: Context) -> int:
             f"sync writes into one SQLite database: --to sqlite:///PATH, not {target!r} "
             "(autotask export writes files)"
         )
-    _check_target(target)
     since = args.since or target[len(SQLITE) :] + STATE_SUFFIX
+    _check_target(target, since)
     ctx.client()  # credentials checked once, before the first entity
     summary = ctx.format == "summary"
     writer = None if summary else ctx.writer(columns=STATS_COLUMNS, noun="entities")
