@@ -113,6 +113,71 @@ def test_progress_has_no_total_for_a_generator() -> None:
     assert [p.total for p in calls] == [None, None, None]
 
 
+def test_on_result_hands_results_over_in_order_and_keeps_none() -> None:
+    seen: list[ItemResult] = []
+    calls: list[tuple[str, int]] = []
+
+    def send(n: int) -> int:
+        time.sleep(random.random() / 500)
+        return n if n % 7 else _fail()
+
+    def on_result(result: ItemResult) -> None:
+        seen.append(result)
+        calls.append(("result", result.index))
+
+    def progress(p: Progress) -> None:
+        calls.append(("progress", p.done))
+
+    returned = run(
+        range(200),
+        _job(send),
+        batch_size=9,
+        concurrency=4,
+        on_result=on_result,
+        progress=progress,
+    )
+    assert returned == []
+    assert [r.index for r in seen] == list(range(200))
+    assert [r.status for r in seen] == ["failed" if n % 7 == 0 else "created" for n in range(200)]
+    # each result is handed over before the progress call that counts it
+    results_so_far = 0
+    for kind, value in calls:
+        if kind == "result":
+            results_so_far += 1
+        else:
+            assert value >= results_so_far
+
+
+def test_on_result_with_fail_fast_hands_over_every_finished_item() -> None:
+    seen: list[ItemResult] = []
+    returned = run(
+        range(50),
+        _job(lambda n: _fail() if n == 3 else n),
+        batch_size=1,
+        concurrency=1,
+        fail_fast=True,
+        on_result=seen.append,
+    )
+    assert returned == []
+    assert [r.status for r in seen] == ["created"] * 3 + ["failed"]
+
+
+def test_an_error_in_on_result_stops_the_run_and_is_raised() -> None:
+    sent: list[int] = []
+
+    def on_result(result: ItemResult) -> None:
+        if result.index == 2:
+            raise BrokenPipeError("stdout closed")
+
+    def send(n: int) -> int:
+        sent.append(n)
+        return n
+
+    with pytest.raises(BrokenPipeError):
+        run(range(1000), _job(send), batch_size=5, concurrency=2, on_result=on_result)
+    assert len(sent) < 20
+
+
 def test_fail_fast_stops_taking_items_and_returns_what_finished() -> None:
     taken: list[int] = []
 
