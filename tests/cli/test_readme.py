@@ -21,7 +21,7 @@ def _section() -> str:
 
 
 def _blocks() -> list[str]:
-    return re.findall(r"```sh\n(.*?)```", _section(), flags=re.DOTALL)
+    return re.findall(r"```sh(?: runnable)?\n(.*?)```", _section(), flags=re.DOTALL)
 
 
 def _run_block(block: str, emulator: Emulator, tmp_path: Path) -> subprocess.CompletedProcess[str]:
