@@ -18,6 +18,11 @@ What :func:`run` guarantees (CONTRACTS §8):
   as soon as it and every result before it are in; the results are then not held (the run
   returns an empty list), so a batch of any size runs in flat memory;
 - ``fail_fast`` stops taking items at the first item that is not ok and returns what finished;
+- an error about the job rather than the item (:func:`stops_the_run`: credentials refused, no
+  permission for the entity, the API unreachable after the transport's retries, the hourly
+  budget used up) stops taking items the same way, whatever ``fail_fast`` says: every later
+  item would fail alike, and sending them would only spend the tenant's hourly budget and the
+  run's time. What finished is returned (resume with the journal once the cause is fixed);
 - Ctrl-C (``KeyboardInterrupt``) stops taking items, lets the ones in flight finish (a second
   Ctrl-C stops waiting: they stay in doubt), flushes the journal and re-raises;
 - with a ``journal``, a ``sending`` line is on disk before each write, so a run killed at any
@@ -46,11 +51,23 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from autotask._journal import Journal, item_key
-from autotask.errors import AutotaskError, ConfigError, InvalidRequest, OutcomeUnknown
+from autotask._log import get_logger
+from autotask.errors import (
+    AuthenticationError,
+    AutotaskError,
+    ConfigError,
+    InvalidRequest,
+    OutcomeUnknown,
+    PermissionDenied,
+    RateLimited,
+    ThreadLimitExceeded,
+    TransportError,
+)
 
-__all__ = ["STATUSES", "ItemResult", "Job", "Progress", "run"]
+__all__ = ["STATUSES", "ItemResult", "Job", "Progress", "run", "stops_the_run"]
 
 T = TypeVar("T")
+_log = get_logger(__name__)
 
 #: Every ``ItemResult.status``. The first five (and ``valid``, ``skipped``) are ok.
 STATUSES = (
@@ -69,6 +86,21 @@ _NOT_OK = frozenset({"invalid", "failed", "unknown"})
 _SENDING = "sending"
 #: Lookups after an ``OutcomeUnknown`` that found nothing and led to a resend, per item.
 MAX_RESENDS = 3
+
+
+def stops_the_run(error: BaseException | None) -> bool:
+    """True for an error about the job, not the item: every later item would fail alike.
+
+    Credentials refused, the API user lacking the permission, a client set up wrongly, the
+    hourly budget used up after its bounded wait, or the API unreachable after the transport's
+    own retries (nothing was sent: refused connection, DNS, an untrusted certificate). A
+    thread-limit rejection, a validation refusal or an unknown outcome is about one item.
+    """
+    if isinstance(error, (AuthenticationError, PermissionDenied, ConfigError)):
+        return True
+    if isinstance(error, RateLimited):
+        return not isinstance(error, ThreadLimitExceeded)
+    return isinstance(error, TransportError) and error.applied is False and error.status is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +364,14 @@ class _Batch(Generic[T]):
         self.finished[result.index] = result
         kind = "ok" if result.ok else "unknown" if result.status == "unknown" else "failed"
         self.counts[kind] += 1
-        if not result.ok and self.options.fail_fast:
+        if not result.ok and (self.options.fail_fast or stops_the_run(result.error)):
+            if not self.stopping.is_set() and not self.options.fail_fast:
+                _log.warning(
+                    "stopping the batch at item %d: %s (every later item would fail alike; "
+                    "resume with the same journal once that is fixed)",
+                    result.index,
+                    result.error,
+                )
             self.stopping.set()
         finished, on_result = self.finished, self.options.on_result
         while self.in_order in finished:

@@ -140,8 +140,6 @@ def _udf_values(record: Mapping[str, Any]) -> dict[str, Any]:
     return {str(item.get("name")): item.get("value") for item in items if isinstance(item, dict)}
 
 
-
-
 def _sql(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)

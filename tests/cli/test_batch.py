@@ -328,3 +328,22 @@ def test_bad_ids_file(cli: Cli, tmp_path: Path) -> None:
     assert run.err_lines == [
         f"autotask: error: {listed}: line 3: bad id 'three': an id is a whole number"
     ]
+
+
+def test_a_batch_stopped_by_a_missing_permission_exits_with_its_code(
+    cli: Cli, emulator: Emulator, lib: AutotaskClient, tmp_path: Path
+) -> None:
+    # The API user may read Tickets (the metadata the input is typed by) but not create them:
+    # every item would be refused alike, so the batch stops instead of sending 200 requests.
+    emulator.control("POST", "permissions", {"deny": ["Tickets:C"]})
+    path = write_jsonl(tmp_path / "t.jsonl", (ticket(title=f"never {n}") for n in range(200)))
+    run = cli("batch", "create", "Tickets", path, "--journal", str(tmp_path / "j.jsonl"))
+    assert run.code == 4, run.err  # the permission's own code (REJECTED), not 7
+    assert "stopped, every later item would fail alike" in run.err
+    assert "adequate permissions" in run.err
+    assert 1 <= len(run.jsonl()) <= 6
+    assert requests_to(emulator, "POST Tickets") <= 6
+    emulator.control("POST", "permissions", {"deny": []})  # fixed: the journal resumes the rest
+    again = cli("batch", "create", "Tickets", path, "--journal", str(tmp_path / "j.jsonl"))
+    assert again.code == 0, again.err
+    assert len(_titled(lib, "never ")) == 200

@@ -257,6 +257,11 @@ def _run(args: argparse.Namespace, ctx: Context, items: Any) -> int:
             if results is not None:
                 results.close(keep=finished)
             ctx.env.say(bar.summary())
+            if tally.stopped_by is not None:
+                ctx.env.say(
+                    f"{label}: stopped, every later item would fail alike: {tally.stopped_by} "
+                    "(resume with the same --journal once that is fixed)"
+                )
     if ctx.format == "summary":
         show.line(tally.line(label))
     show.done()

@@ -26,7 +26,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from autotask.cli.exitcodes import ExitCode, UsageError, batch_exit_code
+from autotask.batch import stops_the_run
+from autotask.cli.exitcodes import ExitCode, UsageError, batch_exit_code, exit_code_for
 from autotask.cli.output.writers import JsonLinesWriter, OutputOptions
 
 __all__ = ["FAILED", "RESULT_COLUMNS", "UNKNOWN", "ResultsFile", "Tally", "result_row"]
@@ -55,10 +56,16 @@ class Tally:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        #: The first error about the job rather than an item (credentials, permission, the API
+        #: unreachable, the hourly budget): the engine stopped taking items at it.
+        self.stopped_by: BaseException | None = None
 
     def add(self, result: Any) -> None:
         """Count one ``ItemResult``."""
         self.counts[str(result.status)] += 1
+        error = getattr(result, "error", None)
+        if self.stopped_by is None and stops_the_run(error):
+            self.stopped_by = error
 
     @property
     def total(self) -> int:
@@ -76,7 +83,10 @@ class Tally:
         return sum(self.counts[s] for s in UNKNOWN)
 
     def exit_code(self) -> ExitCode:
-        """7 when any item failed or is unknown, else 0."""
+        """The code of the error that stopped the run (3 for credentials, ...); else 7 when
+        any item failed or is unknown, else 0."""
+        if self.stopped_by is not None:
+            return exit_code_for(self.stopped_by)
         return batch_exit_code(self.failed, self.unknown)
 
     def line(self, label: str) -> str:
