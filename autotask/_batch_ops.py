@@ -65,6 +65,9 @@ class BatchOptions(TypedDict, total=False):
         dry_run: check each item against the field metadata; no write.
         fail_fast: stop taking items at the first failure and return what finished.
         settle: seconds to wait before a dedupe lookup (default :data:`DEFAULT_SETTLE`).
+        on_result: called from the calling thread with each ``ItemResult`` in input order as
+            soon as it is final; the results are then not kept and the method returns an
+            empty list (a batch of any size in flat memory).
     """
 
     concurrency: int | None
@@ -74,6 +77,7 @@ class BatchOptions(TypedDict, total=False):
     dry_run: bool
     fail_fast: bool
     settle: float
+    on_result: Callable[[ItemResult], object] | None
 
 
 def batch(
@@ -144,6 +148,7 @@ def run_with_options(
         dry_run=bool(options.get("dry_run", False)),
         fail_fast=bool(options.get("fail_fast", False)),
         settle=options.get("settle", DEFAULT_SETTLE),
+        on_result=options.get("on_result"),
     )
 
 

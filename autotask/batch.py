@@ -14,7 +14,15 @@ What :func:`run` guarantees (CONTRACTS §8):
 - a failure of one item is a result, never an exception (only bad arguments, a bad journal, an
   error of the caller's own code, or Ctrl-C raise);
 - ``progress`` is called from the calling thread with a :class:`Progress` after every item;
+- ``on_result`` (optional) is called from the calling thread with each result, in input order,
+  as soon as it and every result before it are in; the results are then not held (the run
+  returns an empty list), so a batch of any size runs in flat memory;
 - ``fail_fast`` stops taking items at the first item that is not ok and returns what finished;
+- an error about the job rather than the item (:func:`stops_the_run`: credentials refused, no
+  permission for the entity, the API unreachable after the transport's retries, the hourly
+  budget used up) stops taking items the same way, whatever ``fail_fast`` says: every later
+  item would fail alike, and sending them would only spend the tenant's hourly budget and the
+  run's time. What finished is returned (resume with the journal once the cause is fixed);
 - Ctrl-C (``KeyboardInterrupt``) stops taking items, lets the ones in flight finish (a second
   Ctrl-C stops waiting: they stay in doubt), flushes the journal and re-raises;
 - with a ``journal``, a ``sending`` line is on disk before each write, so a run killed at any
@@ -43,11 +51,23 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from autotask._journal import Journal, item_key
-from autotask.errors import AutotaskError, ConfigError, InvalidRequest, OutcomeUnknown
+from autotask._log import get_logger
+from autotask.errors import (
+    AuthenticationError,
+    AutotaskError,
+    ConfigError,
+    InvalidRequest,
+    OutcomeUnknown,
+    PermissionDenied,
+    RateLimited,
+    ThreadLimitExceeded,
+    TransportError,
+)
 
-__all__ = ["STATUSES", "ItemResult", "Job", "Progress", "run"]
+__all__ = ["STATUSES", "ItemResult", "Job", "Progress", "run", "stops_the_run"]
 
 T = TypeVar("T")
+_log = get_logger(__name__)
 
 #: Every ``ItemResult.status``. The first five (and ``valid``, ``skipped``) are ok.
 STATUSES = (
@@ -66,6 +86,21 @@ _NOT_OK = frozenset({"invalid", "failed", "unknown"})
 _SENDING = "sending"
 #: Lookups after an ``OutcomeUnknown`` that found nothing and led to a resend, per item.
 MAX_RESENDS = 3
+
+
+def stops_the_run(error: BaseException | None) -> bool:
+    """True for an error about the job, not the item: every later item would fail alike.
+
+    Credentials refused, the API user lacking the permission, a client set up wrongly, the
+    hourly budget used up after its bounded wait, or the API unreachable after the transport's
+    own retries (nothing was sent: refused connection, DNS, an untrusted certificate). A
+    thread-limit rejection, a validation refusal or an unknown outcome is about one item.
+    """
+    if isinstance(error, (AuthenticationError, PermissionDenied, ConfigError)):
+        return True
+    if isinstance(error, RateLimited):
+        return not isinstance(error, ThreadLimitExceeded)
+    return isinstance(error, TransportError) and error.applied is False and error.status is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +206,14 @@ def run(
     dry_run: bool = False,
     fail_fast: bool = False,
     settle: float = 2.0,
+    on_result: Callable[[ItemResult], object] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[ItemResult]:
     """Run ``job`` over ``items``; one :class:`ItemResult` per item, in input order.
+
+    The results are returned as a list, or, with ``on_result``, handed over one at a time
+    (and the list returned is empty).
 
     Args:
         items: any iterable; read lazily, at most ``batch_size`` items held at a time.
@@ -190,6 +229,11 @@ def run(
             the finished items only, in input order.
         settle: seconds to wait before looking up an item in doubt (the server may still be
             applying its write); once per resumed run, and before each lookup during a run.
+        on_result: called from this thread with each result in input order, as soon as it
+            and every earlier one are finished (before ``progress`` is told); the results are
+            then not kept, and the list returned is empty. With ``fail_fast``, the finished
+            items after a gap come last, in input order. After Ctrl-C, the results handed
+            over are exactly the items finished in order before the stop.
         sleep: how to wait (for tests).
         clock: monotonic seconds, for ``Progress.elapsed`` (for tests).
 
@@ -207,7 +251,9 @@ def run(
         raise ConfigError(f"{job.operation} {job.target} has no dry-run check")
     if settle < 0:
         raise ConfigError(f"settle must be >= 0 seconds, not {settle!r}")
-    options = _Options(batch_size, concurrency, progress, dry_run, fail_fast, settle, sleep, clock)
+    options = _Options(
+        batch_size, concurrency, progress, dry_run, fail_fast, settle, sleep, clock, on_result
+    )
     opened = None
     if journal is not None and not dry_run:
         opened = Journal.open(journal, job.operation, job.target, lookup=job.lookup is not None)
@@ -228,6 +274,7 @@ class _Options:
     settle: float
     sleep: Callable[[float], None]
     clock: Callable[[], float]
+    on_result: Callable[[ItemResult], object] | None = None
 
 
 class _Batch(Generic[T]):
@@ -247,7 +294,8 @@ class _Batch(Generic[T]):
         self.resume_settle = threading.Lock()
         self.resume_settled = False
         # The calling thread's own state.
-        self.emitted: list[ItemResult] = []  # results 0..n-1, in order
+        self.emitted: list[ItemResult] = []  # results 0..n-1, in order (without on_result)
+        self.in_order = 0  # results 0..n-1 are emitted
         self.finished: dict[int, ItemResult] = {}  # results waiting for an earlier one
         self.counts = {"ok": 0, "failed": 0, "unknown": 0}
         self.total: int | None = None
@@ -274,7 +322,7 @@ class _Batch(Generic[T]):
                 while (
                     not exhausted
                     and not self.stopping.is_set()
-                    and taken - len(self.emitted) < options.batch_size
+                    and taken - self.in_order < options.batch_size
                 ):
                     try:
                         index, item = next(source)
@@ -304,22 +352,39 @@ class _Batch(Generic[T]):
         finally:
             for _ in workers:
                 self.tasks.put(None)
-        return self.emitted + [self.finished[i] for i in sorted(self.finished)]
+        rest = [self.finished.pop(i) for i in sorted(self.finished)]
+        if options.on_result is None:
+            return self.emitted + rest
+        for result in rest:
+            options.on_result(result)
+        return []
 
     def _complete(self, result: ItemResult) -> None:
         """Take in one result: order it, count it, report progress."""
         self.finished[result.index] = result
         kind = "ok" if result.ok else "unknown" if result.status == "unknown" else "failed"
         self.counts[kind] += 1
-        if not result.ok and self.options.fail_fast:
+        if not result.ok and (self.options.fail_fast or stops_the_run(result.error)):
+            if not self.stopping.is_set() and not self.options.fail_fast:
+                _log.warning(
+                    "stopping the batch at item %d: %s (every later item would fail alike; "
+                    "resume with the same journal once that is fixed)",
+                    result.index,
+                    result.error,
+                )
             self.stopping.set()
-        emitted, finished = self.emitted, self.finished
-        while len(emitted) in finished:
-            emitted.append(finished.pop(len(emitted)))
+        finished, on_result = self.finished, self.options.on_result
+        while self.in_order in finished:
+            ready = finished.pop(self.in_order)
+            self.in_order += 1
+            if on_result is None:
+                self.emitted.append(ready)
+            else:
+                on_result(ready)
         if self.options.progress is not None:
             c = self.counts
             elapsed = self.options.clock() - self.started
-            done = len(emitted) + len(finished)
+            done = self.in_order + len(finished)
             self.options.progress(
                 Progress(done, self.total, c["ok"], c["failed"], c["unknown"], elapsed)
             )

@@ -21,33 +21,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TextIO
+
+from autotask.batch import Progress
 
 __all__ = ["Progress", "ProgressBar", "progress_of", "summary_line"]
 
 _REDRAW_EVERY = 0.1  # seconds between redraws; the last state is always drawn
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """A progress value: how far a run is.
-
-    Attributes:
-        done: items finished (ok + failed + unknown, skipped ones included).
-        total: items in all, or None when not known in advance (a generator).
-        ok: items that succeeded (or were skipped as already done).
-        failed: items that failed for certain.
-        unknown: items whose outcome is unknown (a write that may have landed).
-        elapsed: seconds since the run started.
-    """
-
-    done: int
-    total: int | None
-    ok: int
-    failed: int
-    unknown: int
-    elapsed: float
 
 
 def progress_of(value: Any) -> Progress:

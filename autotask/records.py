@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import enum as _enum
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -21,7 +22,14 @@ from typing import Any
 
 from autotask.errors import InvalidRequest
 
-__all__ = ["encode_record", "encode_value", "format_datetime", "parse_datetime", "udf"]
+__all__ = [
+    "encode_record",
+    "encode_value",
+    "flat_text",
+    "format_datetime",
+    "parse_datetime",
+    "udf",
+]
 
 _UTC = _dt.timezone.utc
 
@@ -33,6 +41,19 @@ _DATETIME = re.compile(
     r"(Z|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
+
+
+def flat_text(value: Any) -> str:
+    """One value as the text of a flat cell (CSV, tables): ``""`` for null, ``true``/``false``,
+    nested values (lists, objects) as compact JSON, anything else as ``str()``. The command
+    line's output and the export's CSV flatten records the same way."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
 
 
 def udf(record: Mapping[str, Any], name: str, default: Any = None) -> Any:

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,21 +91,28 @@ def _drain(stream: Any) -> None:
 
 
 @contextmanager
-def running_emulator(*flags: str, env: dict[str, str] | None = None) -> Iterator[Emulator]:
+def running_emulator(
+    *flags: str,
+    env: dict[str, str] | None = None,
+    command: Sequence[str] | None = None,
+) -> Iterator[Emulator]:
     """Start ``python -m autotask.emulator --port 0 FLAGS`` and stop it on exit.
 
     Args:
         flags: extra command-line flags, e.g. ``"--thread-limit", "0"``.
-        env: extra environment variables for the process.
+        env: extra environment variables for the process; with ``command``, the whole
+            environment (nothing is inherited: the single binary's smoke tests run it bare).
+        command: what to run instead of ``python -m autotask.emulator`` (e.g. the binary's
+            ``autotask emulator``).
     """
     stderr_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in the finally below)
         prefix="emulator-", suffix=".log", delete=False
     )
-    process_env = dict(os.environ)
+    process_env = {} if command is not None else dict(os.environ)
     process_env.update(env or {})
     drain: threading.Thread | None = None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "autotask.emulator", "--port", "0", *flags],
+        [*(command or (sys.executable, "-m", "autotask.emulator")), "--port", "0", *flags],
         stdout=subprocess.PIPE,
         stderr=stderr_file,
         stdin=subprocess.DEVNULL,

@@ -160,6 +160,8 @@ def render(chaos: Mapping[str, Any], soak: Mapping[str, Any]) -> str:
                 f"{f['server_429s']} server 429s retried"
             )
         detail.append(f"outcomes {_counts(f['outcomes'])}")
+        if f.get("not_taken"):
+            detail.append(f"{f['not_taken']} items not taken (the batch stopped)")
         if "resumed_outcomes" in f:
             detail.append(f"same command again: {_counts(f['resumed_outcomes'])}")
         detail.append(f"{f['stored']} stored, each once")

@@ -46,7 +46,8 @@ def upload_all(
         concurrency: the default number of worker threads.
         batch_size: files held at a time.
         options: ``concurrency``, ``progress``, ``journal``, ``dry_run``, ``fail_fast``,
-            ``settle`` (:class:`~autotask._batch_ops.BatchOptions`; no ``dedupe_field``).
+            ``settle``, ``on_result`` (:class:`~autotask._batch_ops.BatchOptions`; no
+            ``dedupe_field``).
 
     Raises:
         TypeError: an option that does not exist.
@@ -78,6 +79,7 @@ def upload_all(
         dry_run=bool(options.get("dry_run", False)),
         fail_fast=bool(options.get("fail_fast", False)),
         settle=options.get("settle", DEFAULT_SETTLE),
+        on_result=options.get("on_result"),
     )
 
 

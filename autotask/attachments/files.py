@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -63,7 +63,8 @@ class PartFile:
     """A temporary file in ``directory`` that becomes a real file only on :meth:`commit`.
 
     Use as a context manager: leaving the block without committing removes the temporary
-    file. The file is created with mode 0600, as ``tempfile`` does.
+    file. The file gets the mode any new file gets here (0666 less the umask), as a download
+    with ``curl -o`` would, not ``tempfile``'s 0600.
 
     Args:
         directory: where the file will live (the temporary file goes there too, so the final
@@ -78,8 +79,15 @@ class PartFile:
         self.file: IO[bytes] | None = None
 
     def __enter__(self) -> PartFile:
-        fd, name = tempfile.mkstemp(dir=self.directory, prefix=f".{self._hint}.", suffix=".part")
-        self._path = Path(name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        while True:  # a fresh random name, created exclusively (never someone else's file)
+            path = self.directory / f".{self._hint}.{secrets.token_hex(6)}.part"
+            try:
+                fd = os.open(path, flags, 0o666)  # the umask applies, as for any new file
+            except FileExistsError:
+                continue
+            break
+        self._path = path
         self.file = os.fdopen(fd, "wb")
         return self
 

@@ -7,6 +7,7 @@ Everything a command touches outside the API comes through an :class:`Env`, so t
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -83,6 +84,17 @@ class Env:
         """Whether to colour a stream: a terminal, ``NO_COLOR`` unset or empty, TERM not dumb
         (https://no-color.org)."""
         return isatty and not self.environ.get("NO_COLOR") and self.environ.get("TERM") != "dumb"
+
+    def silence_stdout(self) -> None:
+        """After a closed pipe on stdout: point fd 1 at /dev/null, so the interpreter's final
+        flush of stdout cannot raise again at exit (pip's way). Only for the process's own
+        stdout; a test's stream is left alone."""
+        if self.stdout is not sys.stdout:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
 
     def say(self, message: str) -> None:
         """One line on stderr (warnings, notes, summaries)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import sys
 import threading
@@ -83,17 +82,6 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _silence_stdout(env: Env) -> None:
-    """After a closed pipe: point fd 1 at /dev/null so the interpreter's final flush of
-    stdout cannot raise again at exit (pip's way)."""
-    if env.stdout is not sys.stdout:
-        return
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
 def _report(env: Env, message: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         env.stderr.write(f"{PROG}: {_one_line(mask(message))}\n")
@@ -140,7 +128,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         try:
             return int(run(args, ctx))
         except BrokenPipeError:
-            _silence_stdout(env)
+            env.silence_stdout()
             return int(ExitCode.OK)
         except KeyboardInterrupt:
             _report(env, "interrupted")

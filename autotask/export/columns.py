@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from autotask.errors import InvalidRequest
 from autotask.metadata import picklist_labels
-from autotask.records import udf
+from autotask.records import flat_text, udf
 
 if TYPE_CHECKING:
     from autotask.entities import Entity
@@ -127,7 +127,7 @@ class Columns:
 
     def csv_row(self, record: Mapping[str, Any]) -> list[str]:
         """The record as CSV cells: empty for null, ``true``/``false``, JSON for nested."""
-        return [value if type(value) is str else _text(value) for value in self.values(record)]
+        return [value if type(value) is str else flat_text(value) for value in self.values(record)]
 
     def sql_row(self, record: Mapping[str, Any]) -> list[Any]:
         """The record as SQLite values: 0/1 for booleans, JSON text for nested values."""
@@ -138,16 +138,6 @@ def _udf_values(record: Mapping[str, Any]) -> dict[str, Any]:
     # Built once per record: a lookup per UDF column would rescan the list each time.
     items = record.get("userDefinedFields") or ()
     return {str(item.get("name")): item.get("value") for item in items if isinstance(item, dict)}
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
 
 
 def _sql(value: Any) -> Any:

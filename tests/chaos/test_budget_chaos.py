@@ -2,10 +2,11 @@
 
 The emulator enforces a small hourly limit on its own clock; the client's clock and sleep
 drive that clock too, so an hour of waiting takes no real time. With a ``max_budget_wait``
-longer than the hour the batch waits for the window (each wait within the bound) and finishes;
-with a short one the items past the budget fail with ``RateLimited`` (certainly not applied),
-and the same batch run again with its journal after the window freed completes them: every
-ticket exactly once, nothing lost.
+longer than the hour the batch waits for the window (each wait within the bound) and finishes.
+With a short one the items in flight fail with ``RateLimited`` (certainly not applied), the
+batch takes no more items (an exhausted budget is about the job, not the item), and the same
+batch run again with its journal after the window freed completes them: every ticket exactly
+once, nothing lost.
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ def test_a_batch_past_its_wait_bound_fails_cleanly_and_resumes(
     assert statuses["created"] > 0 and failed
     assert set(statuses) == {"created", "failed"}  # nothing in doubt
     assert all(isinstance(r.error, RateLimited) and r.error.applied is False for r in failed)
+    assert len(results) < ITEMS  # the batch stopped taking items at the job-level error
     again = Counter(r.status for r in resumed)
-    assert again == {"skipped": statuses["created"], "created": len(failed)}
+    assert again == {"skipped": statuses["created"], "created": ITEMS - statuses["created"]}
     assert count == ITEMS and len(stored) == ITEMS and set(stored.values()) == {1}
     assert max(clock.waits[:-1], default=0) <= 60
     figures(
@@ -142,6 +144,7 @@ def test_a_batch_past_its_wait_bound_fails_cleanly_and_resumes(
         items=ITEMS,
         max_budget_wait_s=60,
         outcomes=outcomes(results),
+        not_taken=ITEMS - len(results),
         rate_limited=len(failed),
         resumed_outcomes=outcomes(resumed),
         stored=count,

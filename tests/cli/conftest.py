@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ import pytest
 
 from autotask.cli import main
 from autotask.cli.env import Env
+from autotask.client import AutotaskClient
+from tests.client.conftest import connect
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator
 
 #: A valid minimal ticket (the emulator's assignment rule needs a queue: BRIEF).
@@ -50,6 +52,7 @@ class Run:
     code: int
     out: str
     err: str
+    out_bytes: bytes = b""
 
     @property
     def lines(self) -> list[str]:
@@ -66,11 +69,15 @@ class Run:
         return self.err.splitlines()
 
 
-def _read(stream: io.TextIOWrapper) -> str:
+def _raw(stream: io.TextIOWrapper) -> bytes:
     stream.flush()
     raw = stream.buffer
     assert isinstance(raw, io.BytesIO)
-    return raw.getvalue().decode()
+    return raw.getvalue()
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    return _raw(stream).decode(errors="replace")
 
 
 def credentials_env(emulator: Emulator) -> dict[str, str]:
@@ -129,7 +136,7 @@ def run_cli(base_env: dict[str, str]) -> Cli:
             read_secret=read_secret,
         )
         code = main(list(argv), environment)
-        return Run(code, _read(out), _read(err))
+        return Run(code, _read(out), _read(err), _raw(out))
 
     return run
 
@@ -144,3 +151,16 @@ def cli(run_cli: Cli, emulator: Emulator) -> Cli:
         return run_cli(*argv, env=environ, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def lib(emulator: Emulator, tmp_path: Path) -> Iterator[AutotaskClient]:
+    """A library client for the (reset) emulator: to check what a command did."""
+    with connect(emulator, tmp_path / "lib-cache") as client:
+        yield client
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> str:
+    """Write ``records`` as JSON Lines to ``path``; returns the path as text."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return str(path)

@@ -31,6 +31,9 @@ QUIRKS: dict[str, tuple[str, ...]] = {
     "include-fields-id-always": ("--include-fields-id", "always"),
     "strict-operators-clamp": ("--strict-operators", "--max-records-policy", "clamp"),
     "attachment-item-child-data": ("--attachment-wrapper", "item", "--attachment-data", "child"),
+    # The refusals behind the client's splitting of in-lists (500 values, the SOAP-era limit)
+    # and its keyset paging (an IIS front refuses query strings over 2,048 characters).
+    "in-values-and-query-string-limits": ("--max-in-values", "500", "--max-query-string", "2048"),
     "auth-failure-401": ("--auth-failure-status", "401"),
     "thread-limit-500": ("--thread-limit-status", "500"),
     "thread-limit-own-text": (
@@ -45,6 +48,7 @@ READS = (
     "include-fields-id-always",
     "strict-operators-clamp",
     "attachment-item-child-data",
+    "in-values-and-query-string-limits",
 )
 
 

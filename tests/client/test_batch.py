@@ -11,16 +11,19 @@ from typing import Any
 import pytest
 
 from autotask import (
+    AuthenticationError,
     AutotaskClient,
     ConfigError,
+    Credentials,
     F,
     InvalidRequest,
     ItemResult,
     OutcomeUnknown,
     Progress,
+    RequestConfig,
 )
 from tests.client.conftest import connect, requests_to
-from tests.emulator_process import Emulator, running_emulator
+from tests.emulator_process import INTEGRATION_CODE, USERNAME, Emulator, running_emulator
 
 QUEUE = 29683325  # the demo data's "Helpdesk Queue"
 
@@ -339,3 +342,23 @@ def test_tries_here_counts_this_threads_record_requests_only(client: AutotaskCli
     thread.start()
     thread.join(10)
     assert other == [0]  # per thread
+
+
+def test_refused_credentials_stop_a_batch_at_once(emulator: Emulator, tmp_path: Path) -> None:
+    # An error about the job (here the secret) would fail every item alike: the batch stops
+    # taking items instead of spending a request of the tenant's hourly budget on each.
+    with connect(emulator, tmp_path) as good:
+        company = _company(good)
+    bad = AutotaskClient(
+        Credentials(USERNAME, INTEGRATION_CODE, "not-the-secret"),
+        RequestConfig(cache_dir=str(tmp_path)),
+        base_url=emulator.base_url,
+        environ={},
+    )
+    with bad:
+        results = bad.tickets.batch_create(
+            (_ticket(company, f"never {n}") for n in range(500)), concurrency=3
+        )
+    assert 1 <= len(results) <= 3 + 3  # what was in flight, never the 500
+    assert all(isinstance(r.error, AuthenticationError) for r in results)
+    assert requests_to(emulator, "POST Tickets") <= 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,19 @@ def test_a_part_file_appears_only_on_commit(tmp_path: Path) -> None:
         raise RuntimeError("broken off")
     assert [p.name for p in tmp_path.iterdir()] == ["final.bin"]
     assert (tmp_path / "final.bin").read_bytes() == b"abc"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_downloaded_file_gets_the_mode_of_any_new_file(tmp_path: Path, umask: int) -> None:
+    # Not tempfile's 0600: a download is a normal file of its user (as with curl -o).
+    previous = os.umask(umask)
+    try:
+        with PartFile(tmp_path, "x") as part:
+            part.write(b"abc")
+            target = part.commit(tmp_path / f"final-{umask:o}.bin")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
 
 @pytest.mark.parametrize(

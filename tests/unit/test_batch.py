@@ -13,9 +13,18 @@ from typing import Any
 
 import pytest
 
-from autotask import ConfigError, InvalidRequest, OutcomeUnknown
+from autotask import (
+    AuthenticationError,
+    ConfigError,
+    InvalidRequest,
+    OutcomeUnknown,
+    PermissionDenied,
+    RateLimited,
+    ThreadLimitExceeded,
+    TransportError,
+)
 from autotask._journal import item_key
-from autotask.batch import ItemResult, Job, Progress, run
+from autotask.batch import ItemResult, Job, Progress, run, stops_the_run
 
 
 def _job(send: Any, **more: Any) -> Job[Any]:
@@ -113,6 +122,71 @@ def test_progress_has_no_total_for_a_generator() -> None:
     assert [p.total for p in calls] == [None, None, None]
 
 
+def test_on_result_hands_results_over_in_order_and_keeps_none() -> None:
+    seen: list[ItemResult] = []
+    calls: list[tuple[str, int]] = []
+
+    def send(n: int) -> int:
+        time.sleep(random.random() / 500)
+        return n if n % 7 else _fail()
+
+    def on_result(result: ItemResult) -> None:
+        seen.append(result)
+        calls.append(("result", result.index))
+
+    def progress(p: Progress) -> None:
+        calls.append(("progress", p.done))
+
+    returned = run(
+        range(200),
+        _job(send),
+        batch_size=9,
+        concurrency=4,
+        on_result=on_result,
+        progress=progress,
+    )
+    assert returned == []
+    assert [r.index for r in seen] == list(range(200))
+    assert [r.status for r in seen] == ["failed" if n % 7 == 0 else "created" for n in range(200)]
+    # each result is handed over before the progress call that counts it
+    results_so_far = 0
+    for kind, value in calls:
+        if kind == "result":
+            results_so_far += 1
+        else:
+            assert value >= results_so_far
+
+
+def test_on_result_with_fail_fast_hands_over_every_finished_item() -> None:
+    seen: list[ItemResult] = []
+    returned = run(
+        range(50),
+        _job(lambda n: _fail() if n == 3 else n),
+        batch_size=1,
+        concurrency=1,
+        fail_fast=True,
+        on_result=seen.append,
+    )
+    assert returned == []
+    assert [r.status for r in seen] == ["created"] * 3 + ["failed"]
+
+
+def test_an_error_in_on_result_stops_the_run_and_is_raised() -> None:
+    sent: list[int] = []
+
+    def on_result(result: ItemResult) -> None:
+        if result.index == 2:
+            raise BrokenPipeError("stdout closed")
+
+    def send(n: int) -> int:
+        sent.append(n)
+        return n
+
+    with pytest.raises(BrokenPipeError):
+        run(range(1000), _job(send), batch_size=5, concurrency=2, on_result=on_result)
+    assert len(sent) < 20
+
+
 def test_fail_fast_stops_taking_items_and_returns_what_finished() -> None:
     taken: list[int] = []
 
@@ -130,6 +204,55 @@ def test_fail_fast_stops_taking_items_and_returns_what_finished() -> None:
     )
     assert [r.status for r in results] == ["created"] * 3 + ["failed"]
     assert taken == [0, 1, 2, 3]
+
+
+JOB_ERRORS = [
+    AuthenticationError("credentials refused", status=401, attempts=1),
+    PermissionDenied("permission denied", status=500, attempts=1),
+    RateLimited("the hourly request budget is used up", attempts=1),
+    TransportError("cannot connect: refused", attempts=4),  # after the transport's retries
+]
+ITEM_ERRORS = [
+    InvalidRequest("refused", status=500, errors=["Missing Required Field: title"]),
+    ThreadLimitExceeded("thread threshold exceeded", status=429, attempts=4),
+    OutcomeUnknown("connection broken; may have been applied", attempts=1),
+    TransportError("unreadable answer", status=200, applied=None),
+]
+
+
+@pytest.mark.parametrize("error", JOB_ERRORS, ids=lambda e: type(e).__name__)
+def test_an_error_about_the_job_stops_taking_items_without_fail_fast(error: Exception) -> None:
+    # Every later item would fail alike: sending them would spend the tenant's hourly budget
+    # and hours of retries (an unreachable API) for nothing. What finished is returned.
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(100):
+            taken.append(n)
+            yield n
+
+    def send(n: int) -> int:
+        if n >= 3:
+            raise error
+        return n
+
+    results = run(items(), _job(send), batch_size=1, concurrency=1)
+    assert [r.status for r in results] == ["created"] * 3 + ["failed"]
+    assert results[-1].error is error
+    assert taken == [0, 1, 2, 3]
+    assert stops_the_run(error)
+
+
+@pytest.mark.parametrize("error", ITEM_ERRORS, ids=lambda e: type(e).__name__)
+def test_an_error_about_one_item_does_not_stop_the_run(error: Exception) -> None:
+    results = run(range(20), _job(lambda n: _raise(error) if n == 3 else n), concurrency=2)
+    assert len(results) == 20 and not results[3].ok
+    assert sum(results) == 19
+    assert not stops_the_run(error)
+
+
+def _raise(error: Exception) -> int:
+    raise error
 
 
 def test_fail_fast_keeps_the_items_in_flight() -> None:

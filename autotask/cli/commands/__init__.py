@@ -11,12 +11,15 @@ from __future__ import annotations
 from types import ModuleType
 
 from autotask.cli.commands import (
+    attachments,
+    batch,
     config,
     count,
     delete,
     doctor,
     emulator,
     entities,
+    export,
     get,
     info,
     query,
@@ -30,6 +33,9 @@ COMMANDS: tuple[ModuleType, ...] = (
     count,
     write,
     delete,
+    batch,
+    attachments,
+    export,
     entities,
     info,
     usage,

@@ -13,8 +13,24 @@ __all__ = [
     "add_condition_arguments",
     "add_fields_option",
     "add_labels_option",
+    "positive_int",
     "resolve_fields",
 ]
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: a whole number >= 1 (``--batch-size``, ``--partitions``).
+
+    Raises:
+        argparse.ArgumentTypeError: anything else (the parser turns it into exit 2).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
 
 
 def add_labels_option(parser: argparse.ArgumentParser) -> None:

@@ -134,7 +134,12 @@ def _udfs_folded(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_records(
-    source: str, stdin: TextIO, typer: CellTyper | None = None, *, name: str | None = None
+    source: str,
+    stdin: TextIO,
+    typer: CellTyper | None = None,
+    *,
+    name: str | None = None,
+    check_keys: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Yield the records of ``source`` one at a time.
 
@@ -146,10 +151,14 @@ def read_records(
         stdin: standard input.
         typer: types CSV cells (required for CSV: a CSV cell is only text).
         name: how errors name the input (default: the path, or ``<stdin>``).
+        check_keys: check the keys of JSON records against ``typer`` too (a CSV header is
+            always checked): a key that names no field is an error, not a request the API
+            refuses item by item.
 
     Raises:
         UsageError: a missing file, malformed JSON or CSV, an item that is not an object, a
-            cell that does not fit its field (the message names file, line and field).
+            cell that does not fit its field, a key that names no field (with
+            ``check_keys``); the message names file, line and field.
     """
     name = name or source_name(source)
     with open_input(source, stdin) as raw:
@@ -162,7 +171,7 @@ def read_records(
                 raise UsageError(f"{name}: CSV input needs the entity's field types")
             yield from _csv_records(peek, name, typer)
             return
-        yield from _json_records(peek, name)
+        yield from _json_records(peek, name, typer if check_keys else None)
 
 
 @dataclass(frozen=True)
@@ -178,15 +187,18 @@ class CheckedInput:
     name: str
     _path: str
     _typer: CellTyper | None
+    _check_keys: bool = False
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Read the records again, one at a time (the same typing, the same errors)."""
-        return read_records(self._path, io.StringIO(), self._typer, name=self.name)
+        return read_records(
+            self._path, io.StringIO(), self._typer, name=self.name, check_keys=self._check_keys
+        )
 
 
 @contextlib.contextmanager
 def checked_records(
-    source: str, stdin: TextIO, typer: CellTyper | None = None
+    source: str, stdin: TextIO, typer: CellTyper | None = None, *, check_keys: bool = False
 ) -> Iterator[CheckedInput]:
     """Check every record of ``source`` before any is used, then read it again lazily.
 
@@ -210,25 +222,44 @@ def checked_records(
             path = spool.name
         else:
             path = source
-        count = sum(1 for _ in read_records(path, io.StringIO(), typer, name=name))
-        yield CheckedInput(count, name, path, typer)
+        records = read_records(path, io.StringIO(), typer, name=name, check_keys=check_keys)
+        count = sum(1 for _ in records)
+        yield CheckedInput(count, name, path, typer, check_keys)
     finally:
         if spool is not None:
             with contextlib.suppress(OSError):
                 os.unlink(spool.name)
 
 
-def _json_records(stream: Any, name: str) -> Iterator[dict[str, Any]]:
+def _json_records(
+    stream: Any, name: str, typer: CellTyper | None = None
+) -> Iterator[dict[str, Any]]:
     try:
         for index, (line, value) in enumerate(iter_json_values(stream), 1):
             if not isinstance(value, dict):
                 kind = type(value).__name__.replace("NoneType", "null")
                 raise UsageError(f"{name}: line {line}: item {index} is a {kind}, not an object")
+            if typer is not None:
+                try:
+                    _check_keys(value, typer)
+                except UsageError as exc:
+                    raise UsageError(f"{name}: line {line}: item {index}: {exc}") from None
             yield _udfs_folded(value)
     except JsonStreamError as exc:
         raise UsageError(f"{name}: line {exc.line}: malformed JSON: {exc.message}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{name}: not UTF-8 text ({exc.reason})") from None
+
+
+def _check_keys(record: dict[str, Any], typer: CellTyper) -> None:
+    """Every key a field (``udf:Name`` a UDF), every ``userDefinedFields`` name a UDF."""
+    for key, value in record.items():
+        if key.lower() != "userdefinedfields":
+            typer.check_column(key)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    typer.check_column(UDF_PREFIX + item["name"])
 
 
 def _csv_records(stream: Any, name: str, typer: CellTyper) -> Iterator[dict[str, Any]]:

@@ -8,11 +8,10 @@ CSV input reads back) and ``--labels`` adds a ``field.label`` column beside each
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autotask.records import udf
+from autotask.records import flat_text, udf
 
 __all__ = [
     "LABEL_SUFFIX",
@@ -31,15 +30,8 @@ LABEL_SUFFIX = ".label"
 Labels = Mapping[str, Mapping[str, str]]
 
 
-def cell_text(value: Any) -> str:
-    """One cell: ``""`` for null, ``true``/``false``, nested values as compact JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
+#: One cell: ``""`` for null, ``true``/``false``, nested values as compact JSON.
+cell_text = flat_text
 
 
 def _value_key(value: Any) -> str:

@@ -19,12 +19,18 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from autotask.cli.exitcodes import ExitCode, batch_exit_code
+from autotask.batch import stops_the_run
+from autotask.cli.exitcodes import ExitCode, UsageError, batch_exit_code, exit_code_for
+from autotask.cli.output.writers import JsonLinesWriter, OutputOptions
 
-__all__ = ["FAILED", "RESULT_COLUMNS", "UNKNOWN", "Tally", "result_row"]
+__all__ = ["FAILED", "RESULT_COLUMNS", "UNKNOWN", "ResultsFile", "Tally", "result_row"]
 
 RESULT_COLUMNS = ("index", "status", "id", "attempts", "error")
 #: Statuses counted as failures for the exit code.
@@ -50,10 +56,16 @@ class Tally:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        #: The first error about the job rather than an item (credentials, permission, the API
+        #: unreachable, the hourly budget): the engine stopped taking items at it.
+        self.stopped_by: BaseException | None = None
 
     def add(self, result: Any) -> None:
         """Count one ``ItemResult``."""
         self.counts[str(result.status)] += 1
+        error = getattr(result, "error", None)
+        if self.stopped_by is None and stops_the_run(error):
+            self.stopped_by = error
 
     @property
     def total(self) -> int:
@@ -71,10 +83,63 @@ class Tally:
         return sum(self.counts[s] for s in UNKNOWN)
 
     def exit_code(self) -> ExitCode:
-        """7 when any item failed or is unknown, else 0."""
+        """The code of the error that stopped the run (3 for credentials, ...); else 7 when
+        any item failed or is unknown, else 0."""
+        if self.stopped_by is not None:
+            return exit_code_for(self.stopped_by)
         return batch_exit_code(self.failed, self.unknown)
 
     def line(self, label: str) -> str:
         """``Tickets create: 1000 items: 998 created, 2 failed``."""
         parts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
-        return f"{label}: {self.total} items" + (f": {parts}" if parts else "")
+        items = "1 item" if self.total == 1 else f"{self.total} items"
+        return f"{label}: {items}" + (f": {parts}" if parts else "")
+
+
+class ResultsFile:
+    """``--results FILE``: one JSON Lines row per item, written as results come.
+
+    The rows go to a temporary file beside FILE that :meth:`close` renames over it, so a run
+    that fails before any item finished (a bad journal, a refused start) leaves no file, and a
+    reader never sees a half-written one. Once an item has finished the rows are kept, also
+    when the run is stopped (Ctrl-C) or fails later: they record what was done.
+
+    Args:
+        path: FILE.
+
+    Raises:
+        UsageError: FILE's folder does not exist or cannot be written.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        folder = self.path.parent
+        try:
+            fd, temporary = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".partial", dir=folder
+            )
+        except OSError as exc:
+            raise UsageError(f"--results {path}: cannot write: {exc.strerror or exc}") from None
+        self._temporary = Path(temporary)
+        mask = os.umask(0)  # mkstemp makes 0600; a results file is as private as any other
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+        self._stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._writer = JsonLinesWriter(self._stream, OutputOptions("jsonl"))
+        self.rows = 0
+
+    def write(self, result: Any) -> None:
+        """Add one ``ItemResult``'s row."""
+        self._writer.write(result_row(result))
+        self.rows += 1
+
+    def close(self, *, keep: bool) -> None:
+        """Finish: rename into place when ``keep`` or any row was written, else remove."""
+        try:
+            self._stream.close()
+        finally:
+            if keep or self.rows:
+                os.replace(self._temporary, self.path)
+            else:
+                with contextlib.suppress(OSError):
+                    self._temporary.unlink()

@@ -210,6 +210,29 @@ def test_a_bad_last_line_fails_before_any_record_is_used(tmp_path: Path) -> None
     assert used == []
 
 
+def test_json_keys_are_checked_only_when_asked(tmp_path: Path, tickets: FieldTable) -> None:
+    text = (
+        '{"title": "a", "Status": 1, "udf:FR Result": "x"}\n'
+        '{"title": "b", "userDefinedFields": [{"name": "Ext URL", "value": "u"}]}\n'
+        '{"title": "c", "userDefinedFields": [{"name": "Nope", "value": "u"}]}\n'
+    )
+    path = _write(tmp_path, "t.jsonl", text)
+    assert len(list(read_records(path, _stdin(), tickets))) == 3  # not asked: as before
+    with pytest.raises(UsageError) as caught:
+        list(read_records(path, _stdin(), tickets, check_keys=True))
+    assert str(caught.value).startswith(f"{path}: line 3: item 3: Tickets has no UDF 'Nope'")
+    bad_field = _write(tmp_path, "f.json", '[{"title": "a"},\n {"titel": "b"}]')
+    with pytest.raises(UsageError, match=r"f.json: line 2: item 2: Tickets has no field 'titel'"):
+        list(read_records(bad_field, _stdin(), tickets, check_keys=True))
+    with checked_records(bad_field, _stdin(), tickets) as unchecked:
+        assert unchecked.count == 2
+    with (
+        pytest.raises(UsageError, match="line 2: item 2"),
+        checked_records(bad_field, _stdin(), tickets, check_keys=True),
+    ):
+        pass
+
+
 def test_json_nested_too_deeply_is_a_usage_error(tmp_path: Path) -> None:
     # Before: RecursionError from the JSON decoder ended the command with exit 1 (a "bug").
     deep = "[" * 100_000 + "]" * 100_000

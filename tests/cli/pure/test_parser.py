@@ -40,6 +40,10 @@ def test_every_command_module_registers_commands() -> None:
         "update",
         "replace",
         "delete",
+        "batch",
+        "attachments",
+        "export",
+        "sync",
         "entities",
         "info",
         "usage",
@@ -47,7 +51,7 @@ def test_every_command_module_registers_commands() -> None:
         "config",
         "emulator",
     } == names
-    assert len(COMMANDS) == 11
+    assert len(COMMANDS) == 14
     for name, sub in commands.choices.items():
         if name != "emulator":
             assert sub.examples, f"{name} has no examples"  # the man page's EXAMPLES

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from autotask.cli.exitcodes import ExitCode
+import pytest
+
+from autotask.cli.exitcodes import ExitCode, UsageError
 from autotask.cli.output import OutputOptions, record_writer
-from autotask.cli.output.results import RESULT_COLUMNS, Tally, result_row
+from autotask.cli.output.results import RESULT_COLUMNS, ResultsFile, Tally, result_row
 from autotask.errors import InvalidRequest, OutcomeUnknown
 
 
@@ -65,3 +68,33 @@ def test_all_good_is_zero() -> None:
     tally.add(RESULTS[3])
     assert tally.exit_code() == ExitCode.OK
     assert Tally().line("x") == "x: 0 items"
+
+
+def test_one_item_is_singular() -> None:
+    tally = Tally()
+    tally.add(RESULTS[0])
+    assert tally.line("Companies update") == "Companies update: 1 item: 1 created"
+
+
+def test_results_file_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    unused = ResultsFile(str(path))
+    assert not path.exists() and len(list(tmp_path.iterdir())) == 1  # the temporary file
+    unused.close(keep=False)
+    assert list(tmp_path.iterdir()) == []  # a run that never started leaves nothing
+    written = ResultsFile(str(path))
+    for result in RESULTS[:2]:
+        written.write(result)
+    assert not path.exists()  # still the temporary file until closed
+    written.close(keep=False)  # rows were written: they record what was done
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["status"] for r in rows] == ["created", "failed"]
+    assert list(tmp_path.iterdir()) == [path]
+    empty = ResultsFile(str(path))
+    empty.close(keep=True)  # a finished batch of no items: an empty file
+    assert path.read_text() == ""
+
+
+def test_results_file_in_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"--results .*/no/r.jsonl: cannot write"):
+        ResultsFile(str(tmp_path / "no" / "r.jsonl"))
