@@ -40,9 +40,9 @@ pytest: $(STAMP)
 	$(PY) -m pytest -q --ignore=tests/chaos
 
 # Chaos, kill -9, restarts, the hourly budget and the soak (issue 14), with fixed seeds. Each
-# scenario's figures go to bench/results/chaos.json, the 10,000-request soak's to
+# scenario's figures go to tests/chaos/results.json, the 10,000-request soak's to
 # bench/results/soak.json, and docs/RELIABILITY.md's figures are rendered from both.
-CHAOS_RESULTS := bench/results/chaos.json
+CHAOS_RESULTS := tests/chaos/results.json
 chaos: $(STAMP)
 	rm -f $(CHAOS_RESULTS)
 	AUTOTASK_CHAOS_RESULTS=$(CHAOS_RESULTS) $(PY) -m pytest -q tests/chaos

@@ -201,7 +201,9 @@ def soak(operations: int = OPERATIONS, threads: int = THREADS) -> dict[str, Any]
         "rss_first_kb": round(first),
         "rss_last_kb": round(last),
         "rss_growth": round(growth, 4),
+        "rss_growth_percent": round(growth * 100, 1),
         "rss_goal": RSS_GOAL,
+        "rss_goal_percent": round(RSS_GOAL * 100),
         "flags": list(FLAGS),
         "passed": not failures
         and rejections == 0

@@ -2,7 +2,7 @@
 
 ``python tools/gen_reliability.py docs/RELIABILITY.md`` replaces the text between the
 ``<!-- figures:start -->`` and ``<!-- figures:end -->`` markers with tables made from
-``bench/results/chaos.json`` (written by ``make chaos``: every scenario of tests/chaos) and
+``tests/chaos/results.json`` (written by ``make chaos``: every scenario of tests/chaos) and
 ``bench/results/soak.json`` (``python -m bench soak``). No figure in that block is typed by hand;
 tests/meta/test_reliability_doc.py renders it again and fails when the committed page differs.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAOS = ROOT / "bench" / "results" / "chaos.json"
+CHAOS = ROOT / "tests" / "chaos" / "results.json"
 SOAK = ROOT / "bench" / "results" / "soak.json"
 START = "<!-- figures:start -->"
 END = "<!-- figures:end -->"

@@ -1,6 +1,6 @@
 """Fixtures of the chaos suite: its own emulator, and the figures each scenario reports.
 
-``make chaos`` sets ``AUTOTASK_CHAOS_RESULTS`` (to bench/results/chaos.json): each scenario's
+``make chaos`` sets ``AUTOTASK_CHAOS_RESULTS`` (to tests/chaos/results.json): each scenario's
 figures (items, faults fired per kind, outcomes, waits) are then merged into that file when the
 session ends, stamped with the time and commit, so docs/RELIABILITY.md quotes a run and never a
 hand-typed number. Without the variable nothing is written.

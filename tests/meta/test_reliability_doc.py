@@ -1,5 +1,6 @@
 """docs/RELIABILITY.md quotes the runs, not a typist: its figures block is exactly what
-tools/gen_reliability.py renders from bench/results/chaos.json and soak.json, and every test it
+tools/gen_reliability.py renders from tests/chaos/results.json and
+bench/results/soak.json, and every test it
 names exists."""
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def _tool() -> Any:
 def test_the_figures_are_rendered_from_the_results_files() -> None:
     page = DOC.read_text(encoding="utf-8")
     assert _tool().rendered_page(page) == page, (
-        "docs/RELIABILITY.md's figures differ from bench/results/chaos.json and soak.json: "
+        "docs/RELIABILITY.md's figures differ from tests/chaos/results.json and "
+        "bench/results/soak.json: "
         "run `make chaos` (or tools/gen_reliability.py docs/RELIABILITY.md) and commit"
     )
 
