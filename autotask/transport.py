@@ -269,7 +269,7 @@ class Transport:
                 if self._rediscover(zone_url):
                     continue
             if failure is Failure.RATE_LIMIT:
-                self.budget.mark_exhausted()
+                self.budget.mark_exhausted(error.retry_after)
                 if not request.budgeted:
                     raise error  # a budget check refused: the budget loop decides, not retries
             delay = self.policy.decide(operation, failure, attempt, error.retry_after, self._rand())
@@ -501,7 +501,9 @@ class Transport:
         if not decision.exhausted:
             return
         budget = self.budget
-        if decision.frees_in is None:
+        if decision.from_server:
+            when = f"the server says the window frees in about {decision.frees_in:.0f} s"
+        elif decision.frees_in is None:
             when = (
                 "none of this client's requests is in it, so only other integrations' can free it"
             )
