@@ -55,17 +55,19 @@ def command(
 def start(
     emu: Emulator, folder: Path, *argv: str, face: tuple[str, ...] = PYTHON
 ) -> subprocess.Popen[str]:
-    """Start ``autotask ARGV`` and return at once (for kill -9)."""
+    """Start ``autotask ARGV`` and return at once (for kill -9); its stderr goes to
+    ``folder/stderr.log`` (a pipe nobody reads while it runs would fill and block it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [*face, *argv],
-        env=environment(emu, folder),
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+    with open(folder / "stderr.log", "a", encoding="utf-8") as stderr:
+        return subprocess.Popen(
+            [*face, *argv],
+            env=environment(emu, folder),
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:

@@ -283,3 +283,56 @@ def test_an_exhausted_hourly_budget_ends_with_exit_6_and_the_same_command_comple
         resumed_outcomes=resumed,
         stored=len(stored),
     )
+
+
+def test_attachments_upload_is_at_most_once_and_reports_every_unknown_with_exit_7(
+    emu: Emulator, tmp_path: Path, figures: Record
+) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    paths = []
+    for n in range(60):
+        path = folder / f"doc-{n:02}.txt"
+        path.write_bytes(bytes([n]) * (1 + n * 997))
+        paths.append(path)
+    with chaos_client(emu, tmp_path / "reader") as reader:
+        parent = int(next(reader.tickets.query(limit=1))["id"])
+        before = {a.id for a in reader.attachments.list("Ticket", parent)}
+        set_faults(emu, SEED + 5, mixed("POST:*/Tickets/*/Attachments", 0.3))
+        argv = ("attachments", "upload", "Ticket", str(parent), *map(str, paths))
+        argv += ("--journal", str(tmp_path / "j"), "--results", str(tmp_path / "r.jsonl"))
+        first = command(emu, tmp_path, *argv)
+        rows = results(tmp_path / "r.jsonl")
+        fired = faults_fired(emu)
+        set_faults(emu, 0)
+        attached = [a for a in reader.attachments.list("Ticket", parent) if a.id not in before]
+        names = Counter(a.file_name for a in attached)
+        intact = all(
+            reader.attachments.download_file(a.id) == (folder / a.file_name).read_bytes()
+            for a in attached
+        )
+        again = command(emu, tmp_path, *argv)
+        rerun = results(tmp_path / "r.jsonl")
+        after = [a for a in reader.attachments.list("Ticket", parent) if a.id not in before]
+    uploaded = {paths[r["index"]].name for r in rows if r["status"] == "uploaded"}
+    unknown = {paths[r["index"]].name for r in rows if r["status"] == "unknown"}
+    failed = sum(1 for r in rows if r["status"] == "failed")
+    assert first.returncode == 7 and unknown, first.stderr
+    assert len(rows) == len(paths)  # every file has its result: the others went on
+    assert sum(1 for line in first.stderr.splitlines() if ": unknown: " in line) == len(unknown)
+    assert set(names.values()) == {1} and uploaded <= set(names) <= uploaded | unknown
+    assert intact
+    assert again.returncode == 7 and statuses(rerun).get("unknown") == len(unknown)
+    assert len(after) == len(attached) + failed  # only the certainly failed ones were resent
+    figures(
+        "cli_attachments_upload",
+        files=len(paths),
+        seed=SEED + 5,
+        faults=fired,
+        outcomes=statuses(rows),
+        exit_code=first.returncode,
+        attached=len(attached),
+        unknown_attached=len(set(names) & unknown),
+        duplicates=sum(n - 1 for n in names.values()),
+        resumed_outcomes=statuses(rerun),
+    )
