@@ -31,6 +31,7 @@ FAULT_SCENARIOS = {
     "export_full_jsonl": "full export to JSON Lines",
     "export_full_sqlite": "full export to SQLite",
     "cli_batch_create_dedupe": "`autotask batch create`, journal + dedupe field",
+    "cli_batch_create_dedupe_binary": "the same through the single binary",
     "cli_batch_create_no_dedupe": "`autotask batch create`, journal, no dedupe field",
     "cli_batch_update": "`autotask batch update`, journal",
     "cli_batch_delete": "`autotask batch delete`, journal",
@@ -53,9 +54,11 @@ def _stamp(figures: Mapping[str, Any]) -> str:
 
 
 def _outcomes(figures: Mapping[str, Any]) -> str:
+    codes = figures.get("exit_codes")
     if "outcomes_per_run" in figures:
         runs = figures["outcomes_per_run"]
-        return "; ".join(f"run {n}: {_counts(o)}" for n, o in enumerate(runs, 1))
+        text = "; ".join(f"run {n}: {_counts(o)}" for n, o in enumerate(runs, 1))
+        return text + (f" (exit codes {codes})" if codes else "")
     if "outcomes" in figures:
         text = _counts(figures["outcomes"])
         if "exit_code" in figures:
@@ -63,7 +66,8 @@ def _outcomes(figures: Mapping[str, Any]) -> str:
         return text
     if "failed_runs" in figures:
         failed = figures["failed_runs"]
-        return f"{len(failed)} failed run(s) resumed" if failed else "finished in one run"
+        text = f"{len(failed)} failed run(s) resumed" if failed else "finished in one run"
+        return text + (f" (exit codes {codes})" if codes else "")
     if "resumed" in figures:
         return "resumed from its checkpoint" if figures["resumed"] else "finished in one run"
     return "-"
