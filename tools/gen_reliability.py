@@ -133,10 +133,13 @@ def _kills(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
     for name, f in scenarios.items():
         if not name.startswith("cli_kill"):
             continue
+        journal = f.get("killed_journal")
+        at_kill = f" ({_counts(journal)} in the journal at the last kill)" if journal else ""
+        what = "items" if "journal" in name or "batch" in name else "records"
         lines.append(
-            f"- `{name}`: {f['items']:,} items, killed at {f['kill_points']} "
-            f"({_counts(f.get('killed_journal', {})) or 'n/a'} in the journal at the last kill), "
-            f"rerun: {_counts(f['rerun_outcomes'])}; final: {_final(f)} ({_stamp(f)})"
+            f"- `{name}`: {f['items']:,} {what}, killed at {', '.join(f['kill_points'])}"
+            f"{at_kill}; the same command again: {_counts(f['rerun_outcomes'])}; final: "
+            f"{_final(f)} ({_stamp(f)})"
         )
     return lines
 

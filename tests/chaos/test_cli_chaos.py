@@ -191,6 +191,11 @@ def test_batch_update_and_delete_report_every_unknown_with_exit_7(
         faults=update_faults,
         outcomes=statuses(updated),
         exit_code=update.returncode,
+        unknown_applied=sum(
+            1
+            for row, change in zip(updated, changes, strict=True)
+            if row["status"] == "unknown" and titles[change["id"]] == change["title"]
+        ),
     )
     figures(
         "cli_batch_delete",
