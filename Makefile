@@ -41,13 +41,15 @@ pytest: $(STAMP)
 
 # Chaos, kill -9, restarts, the hourly budget and the soak (issue 14), with fixed seeds. Each
 # scenario's figures go to tests/chaos/results.json, the 10,000-request soak's to
-# bench/results/soak.json, and docs/RELIABILITY.md's figures are rendered from both.
+# bench/results/soak.json; docs/RELIABILITY.md's figures are rendered from both, and the
+# README's performance table (its soak row) again.
 CHAOS_RESULTS := tests/chaos/results.json
 chaos: $(STAMP)
 	rm -f $(CHAOS_RESULTS)
 	AUTOTASK_CHAOS_RESULTS=$(CHAOS_RESULTS) $(PY) -m pytest -q tests/chaos
 	$(PY) -m bench soak
 	$(PY) tools/gen_reliability.py docs/RELIABILITY.md
+	$(PY) tools/gen_readme_figures.py
 
 bench: $(STAMP)
 	$(PY) -m bench
