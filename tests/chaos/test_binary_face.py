@@ -1,6 +1,8 @@
 """The single binary's face of issue 14, where it is cheap: a ``--debug`` session of
-``dist/autotask`` (or ``$AUTOTASK_BINARY``) shows no piece of a secret in its output or its
-argument list, and hostile command lines end with documented exit codes and no traceback.
+``dist/autotask`` (or ``$AUTOTASK_BINARY``) shows no piece of a secret in its output, its
+argument list, its journal, results or state files, and hostile command lines end with
+documented exit codes and no traceback. (tests/chaos/test_cli_chaos.py runs its batch scenario
+through the binary too.)
 
 The tests exist only when the binary does (``make binary``); its own smoke tests are
 build/smoke.py's.
@@ -36,7 +38,10 @@ if BINARY.is_file() and os.access(BINARY, os.X_OK):
         with secret_emulator() as emu:
             texts = cli_session(emu, tmp_path, command=(str(BINARY),))
         assert any("-> GET" in t for t in texts)  # the binary's wire log was on
-        found = {i: leaks(t) for i, t in enumerate(texts)}
+        found = {str(i): leaks(t) for i, t in enumerate(texts)}
+        for path in tmp_path.rglob("*"):  # its journal, results and state files too
+            if path.is_file():
+                found[str(path)] = leaks(path.read_bytes().decode("latin-1"))
         assert {i: pieces for i, pieces in found.items() if pieces} == {}
 
     def test_hostile_command_lines_through_the_binary(tmp_path: Path) -> None:

@@ -226,6 +226,12 @@ def cli_session(
     emu.control(
         "POST", "faults", {"rules": [{"kind": "slow", "route": "GET:*/Tickets/*", "times": 1}]}
     )
+    items = folder / "items.jsonl"
+    items.write_text(
+        '{"companyID": 174, "title": "scan", "status": 1, "priority": 2, "queueID": 29683325}\n'
+        '{"companyID": 174, "title": "refused", "status": 1, "priority": 99, "queueID": 1}\n',
+        encoding="utf-8",
+    )
     runs = [
         _cli(emu, folder, "get", "Tickets", "29296", watch=True, command=command),
         _cli(emu, folder, "query", "Tickets", "status=1", "--limit", "3", command=command),
@@ -234,9 +240,35 @@ def cli_session(
         _cli(emu, folder, "usage", command=command),
         _cli(emu, folder, "doctor", command=command),
         _cli(emu, folder, "count", "Tickets", secret=WRONG_SECRET, command=command),
+        _cli(
+            emu,
+            folder,
+            "batch",
+            "create",
+            "Tickets",
+            str(items),
+            "--journal",
+            str(folder / "cli.journal"),
+            "--results",
+            str(folder / "cli-results.jsonl"),
+            command=command,
+        ),
+        _cli(
+            emu,
+            folder,
+            "export",
+            "Tickets",
+            "--to",
+            str(folder / "cli-export.jsonl"),
+            "--since",
+            str(folder / "cli-state.json"),
+            command=command,
+        ),
     ]
     codes = [code for code, *_ in runs]
-    assert codes[:3] == [0, 0, 0] and codes[3] == 4 and codes[-1] == 3, codes
+    assert codes[:3] == [0, 0, 0] and codes[3] == 4 and codes[-3:] == [3, 7, 0], codes
+    for name in ("cli.journal", "cli-results.jsonl", "cli-state.json"):
+        assert (folder / name).is_file(), name  # scanned with every other file
     assert all("autotask" in cmdline for *_, cmdline in runs[:1])  # /proc was read
     for _, out, err, cmdline in runs:
         texts += [out, err, cmdline]
