@@ -1,5 +1,5 @@
-# autotask: make test | make demo | make bench | make man | make completions | make binary |
-#           make test-binary | make clean
+# autotask: make test | make chaos | make demo | make bench | make man | make completions |
+#           make binary | make test-binary | make clean
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.stamp-dev
 BSTAMP := $(VENV)/.stamp-binary
 BIN    ?= dist/autotask
 
-.PHONY: test demo lint typecheck pytest bench man completions clean venv binary test-binary
+.PHONY: test chaos demo lint typecheck pytest bench man completions clean venv binary test-binary
 
 venv: $(STAMP)
 
@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# The chaos suite has its own target (below): make test stays a few minutes long.
 test: $(STAMP)
 	$(PY) -m ruff check autotask tests bench tools build
 	$(PY) -m ruff format --check autotask tests bench tools build
 	$(PY) -m mypy --strict autotask
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/chaos
 
 # The main job end to end on the embedded emulator; `make demo BIN=dist/autotask` runs the
 # single binary instead of the venv's command.
@@ -36,7 +37,19 @@ typecheck: $(STAMP)
 	$(PY) -m mypy --strict autotask
 
 pytest: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/chaos
+
+# Chaos, kill -9, restarts, the hourly budget and the soak (issue 14), with fixed seeds. Each
+# scenario's figures go to tests/chaos/results.json, the 10,000-request soak's to
+# bench/results/soak.json; docs/RELIABILITY.md's figures are rendered from both, and the
+# README's performance table (its soak row) again.
+CHAOS_RESULTS := tests/chaos/results.json
+chaos: $(STAMP)
+	rm -f $(CHAOS_RESULTS)
+	AUTOTASK_CHAOS_RESULTS=$(CHAOS_RESULTS) $(PY) -m pytest -q tests/chaos
+	$(PY) -m bench soak
+	$(PY) tools/gen_reliability.py docs/RELIABILITY.md
+	$(PY) tools/gen_readme_figures.py
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -84,10 +84,14 @@ _UNEXPECTED_TEXT = re.compile(r"an unexpected error has occurred", re.IGNORECASE
 
 
 def parse_json(data: bytes) -> Any:
-    """Decode a JSON body (UTF-8). Raises ``ValueError`` on an empty or garbled body."""
+    """Decode a JSON body (UTF-8). Raises ``ValueError`` on an empty or garbled body, and on
+    one nested too deeply to decode (a hostile answer must not escape as ``RecursionError``)."""
     if not data:
         raise ValueError("empty body")
-    return json.loads(data)
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _get(body: Mapping[str, Any], key: str) -> Any:
@@ -105,8 +109,7 @@ def _get(body: Mapping[str, Any], key: str) -> Any:
 def _unexpected(
     what: str, body: Any, operation: Operation | None, entity: str | None
 ) -> AutotaskError:
-    shown = json.dumps(body)[:200] if not isinstance(body, bytes) else repr(body[:200])
-    message = f"unexpected answer: expected {what}, got {shown}"
+    message = f"unexpected answer: expected {what}, got {_shown(body)}"
     op = None if operation is None else operation.value
     if operation is not None and operation.is_write:
         # The server accepted the write (2xx) but its answer is not what a write answers, so
@@ -117,6 +120,16 @@ def _unexpected(
             entity=entity,
         )
     return ServerError(message, operation=op, entity=entity)
+
+
+def _shown(body: Any) -> str:
+    """At most 200 characters of an unexpected body, whatever it holds."""
+    if isinstance(body, bytes):
+        return repr(body[:200])
+    try:
+        return json.dumps(body)[:200]
+    except (ValueError, RecursionError):  # nested deeper than the encoder goes
+        return f"a {type(body).__name__} nested too deeply to show"
 
 
 def parse_item(
@@ -300,7 +313,7 @@ def api_texts(body: bytes) -> list[str]:
 def _texts(body: bytes) -> tuple[list[str], list[str]]:
     """``(errors[] texts, ASP.NET Message texts)`` of an error body."""
     try:
-        decoded = json.loads(body) if body else None
+        decoded = parse_json(body) if body else None
     except ValueError:
         return [], []
     errors: list[str] = []

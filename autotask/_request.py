@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
-from autotask.errors import ConfigError, PaginationError
+from autotask.errors import ConfigError, InvalidRequest, PaginationError
 from autotask.origins import origin_of
 from autotask.retry import Operation
 
@@ -81,8 +81,17 @@ class Request:
 
 
 def json_bytes(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON: how every JSON request body is sent."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    """``value`` as compact UTF-8 JSON: how every JSON request body is sent.
+
+    Raises:
+        InvalidRequest: ``value`` holds what JSON cannot carry (NaN or an infinity, text with a
+            lone surrogate) or is nested beyond what the encoder handles; nothing was sent.
+    """
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return text.encode()
+    except (ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
+        raise InvalidRequest(f"cannot send this body as JSON: {exc}") from None
 
 
 def request_url(request: Request, zone_url: str) -> str:
@@ -101,10 +110,16 @@ def request_url(request: Request, zone_url: str) -> str:
     """
     if "://" in request.path:
         url = request.path
-        if origin_of(url) != origin_of(zone_url):
-            cls = PaginationError if request.operation is Operation.QUERY else ConfigError
+        cls = PaginationError if request.operation is Operation.QUERY else ConfigError
+        try:
+            target = origin_of(url)
+        except ConfigError as exc:
             raise cls(
-                f"refusing to send credentials to {origin_of(url)[1]!r}: not the zone's "
+                exc.message, operation=request.operation.value, entity=request.entity
+            ) from None
+        if target != origin_of(zone_url):
+            raise cls(
+                f"refusing to send credentials to {target[1]!r}: not the zone's "
                 f"origin {origin_of(zone_url)[1]!r}",
                 operation=request.operation.value,
                 entity=request.entity,

@@ -286,6 +286,7 @@ class _Batch(Generic[T]):
         self.journal = journal
         self.options = options
         self.stopping = threading.Event()  # set: take no item, start no task
+        self.stop_logged = False
         self.tasks: queue.SimpleQueue[tuple[int, T, str, bool] | None] = queue.SimpleQueue()
         self.done: queue.SimpleQueue[tuple[int, ItemResult | None, BaseException | None]] = (
             queue.SimpleQueue()
@@ -359,13 +360,18 @@ class _Batch(Generic[T]):
             options.on_result(result)
         return []
 
+    def _stops(self, result: ItemResult) -> bool:
+        """Whether ``result`` ends the taking of items (``fail_fast``, or a job-level error)."""
+        return not result.ok and (self.options.fail_fast or stops_the_run(result.error))
+
     def _complete(self, result: ItemResult) -> None:
         """Take in one result: order it, count it, report progress."""
         self.finished[result.index] = result
         kind = "ok" if result.ok else "unknown" if result.status == "unknown" else "failed"
         self.counts[kind] += 1
-        if not result.ok and (self.options.fail_fast or stops_the_run(result.error)):
-            if not self.stopping.is_set() and not self.options.fail_fast:
+        if self._stops(result):
+            if not self.stop_logged and not self.options.fail_fast:
+                self.stop_logged = True
                 _log.warning(
                     "stopping the batch at item %d: %s (every later item would fail alike; "
                     "resume with the same journal once that is fixed)",
@@ -449,6 +455,10 @@ class _Batch(Generic[T]):
             except BaseException as exc:  # the caller's own code failed: stop the run
                 self.done.put((index, None, exc))
             else:
+                if self._stops(result):
+                    # Here, at once: the calling thread may be busy reading the input, and
+                    # every task it hands over meanwhile would be sent (and fail alike).
+                    self.stopping.set()
                 self.done.put((index, result, None))
             finally:
                 self.in_flight.pop(index, None)

@@ -15,6 +15,7 @@ Environment variables read by :meth:`Credentials.from_env` and the client:
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -170,6 +171,12 @@ class RequestConfig:
     user_agent: str = f"autotask-psa/{__version__}"
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            # NaN passes every "< 0" check below, and an infinite timeout or wait is no bound:
+            # both would turn the documented bounded waits into endless ones.
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ConfigError(f"{f.name} must be a finite number, not {value!r}")
         if not 1 <= self.page_size <= 500:
             raise ConfigError(f"page_size must be 1..500 (the API maximum), not {self.page_size}")
         if self.concurrency < 1:

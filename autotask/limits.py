@@ -298,7 +298,9 @@ class BudgetDecision:
         usage: the estimated share of the threshold in use (0.0-1.0+).
         frees_in: with ``exhausted``, seconds until this client's oldest request in the
             rolling hour leaves it (None when it has none there); other integrations'
-            requests may free room sooner.
+            requests may free room sooner. Or, with ``from_server``, what the server's
+            Retry-After said.
+        from_server: ``frees_in`` is the server's Retry-After, longer than the wait left.
     """
 
     wait: float = 0.0
@@ -306,6 +308,7 @@ class BudgetDecision:
     exhausted: bool = False
     usage: float = 0.0
     frees_in: float | None = None
+    from_server: bool = False
 
 
 class HourlyBudget:
@@ -343,6 +346,7 @@ class HourlyBudget:
         self._since_check = 0  # our requests since that check
         self._next_start: float | None = None  # earliest start of the next paced request
         self._exhausted_since: float | None = None
+        self._frees_at: float | None = None  # when the server's Retry-After said it frees
         self._checked_at: float | None = None
         self._checking = threading.Lock()  # one ThresholdInformation check at a time
 
@@ -370,6 +374,7 @@ class HourlyBudget:
             self._checked_at = self._clock()
             if self._estimate() < self.limit:
                 self._exhausted_since = None
+                self._frees_at = None
 
     def check_failed(self) -> None:
         """A ThresholdInformation check got no figures (e.g. it was refused too)."""
@@ -377,13 +382,21 @@ class HourlyBudget:
             self._checked_at = self._clock()
             self._since_check = 0
 
-    def mark_exhausted(self) -> None:
-        """The server refused a request for the hourly threshold (429)."""
+    def mark_exhausted(self, retry_after: float | None = None) -> None:
+        """The server refused a request for the hourly threshold (429).
+
+        Args:
+            retry_after: the seconds its Retry-After gave, if any: when that is past what is
+                left of ``max_wait``, waiting is no use and :meth:`before_request` gives up.
+        """
         with self._lock:
+            now = self._clock()
             self._server_count = max(self._server_count or 0, self.limit)
             self._since_check = 0
             if self._exhausted_since is None:
-                self._exhausted_since = self._clock()
+                self._exhausted_since = now
+            if retry_after is not None:
+                self._frees_at = now + retry_after
 
     def _estimate(self) -> int:
         if self._server_count is None:
@@ -417,6 +430,15 @@ class HourlyBudget:
             if usage >= 1.0:
                 if self._exhausted_since is None:
                     self._exhausted_since = now
+                frees_in = None if self._frees_at is None else self._frees_at - now
+                if frees_in is not None and frees_in > self.max_wait - (
+                    now - self._exhausted_since
+                ):
+                    # The server said when the window frees, and it is past our bound:
+                    # waiting (and checking) until then would only delay the same error.
+                    return BudgetDecision(
+                        exhausted=True, usage=usage, frees_in=frees_in, from_server=True
+                    )
                 checked = self._checked_at
                 if (
                     checked is None
@@ -432,6 +454,7 @@ class HourlyBudget:
                 wait = min(RECHECK - (now - checked), self.max_wait - waited)
                 return BudgetDecision(wait=max(wait, _EPSILON), usage=usage)
             self._exhausted_since = None
+            self._frees_at = None
             check = self._since_check >= interval
             wait = 0.0
             if usage >= 0.5 and not check:

@@ -11,6 +11,7 @@ Zone discovery and the zone cache, which use these rules, are in :mod:`autotask.
 from __future__ import annotations
 
 import ipaddress
+import re
 import urllib.parse
 
 from autotask.errors import ConfigError
@@ -31,17 +32,42 @@ ZONE_HOST_SUFFIX = ".autotask.net"
 
 Origin = tuple[str, str, int]
 
+# What the host part of a URL we send to may hold: a name or an IPv4 address, or a bracketed
+# IPv6 address, and a port. Anything else (userinfo "@", a backslash, whitespace, escapes) is
+# read differently by different URL parsers: urllib.parse puts "http://a\\@b/" on host b,
+# while urllib3, which opens the connection, puts it on a. Every origin check here would then
+# judge one host and the request go to another, with the credentials.
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+_SCHEME_AND_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)")
+
 
 def origin_of(url: str) -> Origin:
-    """``(scheme, host, port)`` of ``url``, lower-cased, with the default port filled in."""
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    """``(scheme, host, port)`` of ``url``, lower-cased, with the default port filled in.
+
+    Raises:
+        ConfigError: the host part holds anything but a host and a port (see above), so
+            parsers could disagree on where the URL goes; or the URL does not parse.
+    """
+    match = _SCHEME_AND_AUTHORITY.match(url)
+    if ("://" in url and match is None) or (match and not _AUTHORITY.fullmatch(match[2])):
+        raise _ambiguous(url)
     try:
+        parts = urllib.parse.urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").lower()
         port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError as exc:
-        raise ConfigError(f"bad port in URL {url!r}") from exc
+    except ValueError as exc:  # a bad port, or brackets that are no IPv6 address
+        raise ConfigError(f"refusing URL {url!r}: {exc}") from None
+    if match is not None and parts.netloc != match[2]:  # urlsplit dropped characters
+        raise _ambiguous(url)
     return scheme, host, port
+
+
+def _ambiguous(url: str) -> ConfigError:
+    return ConfigError(
+        f"refusing URL {url!r}: its host part may hold only a host name or address and a "
+        "port (no user name, backslash, space or escape)"
+    )
 
 
 def is_autotask_host(host: str) -> bool:

@@ -44,6 +44,9 @@ __all__ = [
 #: documented for the SOAP API ("Queries are limited to 500 or fewer 'OR' conditions",
 #: fact sheet §3.2, D-SOAPThr) and assumed for REST, as other REST clients do (CONTRACTS §2).
 MAX_OR_CONDITIONS = 500
+# Groups nested deeper than this are refused: Autotask documents no limit, no real filter comes
+# near it, and far deeper ones would fail on Python's recursion instead of with a clear error.
+_MAX_DEPTH = 100
 
 #: The 13 Autotask operators, spelled as the API spells them (fact sheet §3.2).
 OPERATORS = (
@@ -321,14 +324,21 @@ def compile_filter(filter: FilterLike | None) -> tuple[Condition | Group, ...]:
     else:
         raise InvalidRequest(f"not a filter: {filter!r}")
     terms: list[Condition | Group] = []
-    for item in raw:
-        term = _to_term(item)
-        if isinstance(term, Group) and term.op == "and":
-            terms.extend(term.items)
-        else:
-            terms.append(term)
-    _validate(terms)
+    try:
+        for item in raw:
+            term = _to_term(item)
+            if isinstance(term, Group) and term.op == "and":
+                terms.extend(term.items)
+            else:
+                terms.append(term)
+        _validate(terms)
+    except RecursionError:  # groups nested beyond what Python's recursion can walk
+        raise _too_deep() from None
     return tuple(terms)
+
+
+def _too_deep() -> InvalidRequest:
+    return InvalidRequest(f"the filter's groups are nested more than {_MAX_DEPTH} deep")
 
 
 def _validate(terms: Sequence[Condition | Group]) -> None:
@@ -342,7 +352,7 @@ def _validate(terms: Sequence[Condition | Group]) -> None:
         _check_sizes(term, top_level=True)
 
 
-def _check_sizes(term: Condition | Group, *, top_level: bool) -> None:
+def _check_sizes(term: Condition | Group, *, top_level: bool, depth: int = 0) -> None:
     if isinstance(term, Condition):
         if term.op in _LIST_OPS and len(term.value) > MAX_OR_CONDITIONS:
             if term.op == "notIn":
@@ -360,8 +370,10 @@ def _check_sizes(term: Condition | Group, *, top_level: bool) -> None:
         raise InvalidRequest(
             f"an 'or' group with {len(term.items)} items; Autotask allows {MAX_OR_CONDITIONS}"
         )
+    if depth >= _MAX_DEPTH:
+        raise _too_deep()
     for item in term.items:
-        _check_sizes(item, top_level=False)
+        _check_sizes(item, top_level=False, depth=depth + 1)
 
 
 def _walk(terms: Iterable[Condition | Group]) -> Iterable[Condition]:

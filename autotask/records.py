@@ -15,6 +15,7 @@ import datetime as _dt
 import decimal as _decimal
 import enum as _enum
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -167,9 +168,18 @@ def encode_value(value: Any, field: str | None = None) -> Any:
         field: the field it belongs to, named in errors.
 
     Raises:
-        InvalidRequest: a naive ``datetime`` anywhere in ``value``.
+        InvalidRequest: a naive ``datetime`` anywhere in ``value``, a NaN or infinite number,
+            text that is not valid Unicode (a lone surrogate), or a type JSON cannot carry.
     """
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, str):
+        if not value.isascii():
+            _check_unicode(value, field)
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _not_a_json_number(value, field)
         return value
     if isinstance(value, (_dt.datetime, _dt.date)):
         return format_datetime(value, field)
@@ -178,11 +188,34 @@ def encode_value(value: Any, field: str | None = None) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [encode_value(item, field) for item in value]
     if isinstance(value, _decimal.Decimal):
+        if not value.is_finite():
+            raise _not_a_json_number(value, field)
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, _enum.Enum):
         return encode_value(value.value, field)
-    where = f"field {field!r}" if field else "a value"
-    raise InvalidRequest(f"cannot send a {type(value).__name__} for {where}")
+    raise InvalidRequest(f"cannot send a {type(value).__name__} for {_where(field)}")
+
+
+def _where(field: str | None) -> str:
+    return f"field {field!r}" if field else "a value"
+
+
+def _not_a_json_number(value: Any, field: str | None) -> InvalidRequest:
+    # json.dumps would write NaN or Infinity, which is not JSON: a .NET server refuses the
+    # whole body, a lenient one stores nonsense.
+    return InvalidRequest(f"cannot send {value!r} for {_where(field)}: JSON numbers are finite")
+
+
+def _check_unicode(text: str, field: str | None) -> None:
+    """Refuse text UTF-8 cannot carry (a lone surrogate, e.g. from a file read with
+    ``surrogateescape``): encoding the body would fail after the request was prepared."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start : exc.end]
+        raise InvalidRequest(
+            f"cannot send {_where(field)}: it holds {bad!r}, which is not a Unicode character"
+        ) from None
 
 
 def encode_record(data: Mapping[str, Any], *, _udf_item: bool = False) -> dict[str, Any]:

@@ -13,6 +13,7 @@ duplicates). A plain 500 is never retried, because Autotask answers validation f
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 __all__ = ["Failure", "Operation", "RetryPolicy"]
@@ -94,8 +95,9 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        if self.backoff < 0 or self.max_backoff < 0 or self.max_wait < 0:
-            raise ValueError("backoff, max_backoff and max_wait must be >= 0")
+        waits = (self.backoff, self.max_backoff, self.max_wait)
+        if not all(math.isfinite(w) and w >= 0 for w in waits):  # NaN passes "< 0"
+            raise ValueError("backoff, max_backoff and max_wait must be finite and >= 0")
         if not 0 <= self.jitter <= 1:
             raise ValueError("jitter must be between 0 and 1")
 

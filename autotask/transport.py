@@ -269,7 +269,7 @@ class Transport:
                 if self._rediscover(zone_url):
                     continue
             if failure is Failure.RATE_LIMIT:
-                self.budget.mark_exhausted()
+                self.budget.mark_exhausted(error.retry_after)
                 if not request.budgeted:
                     raise error  # a budget check refused: the budget loop decides, not retries
             delay = self.policy.decide(operation, failure, attempt, error.retry_after, self._rand())
@@ -368,7 +368,11 @@ class Transport:
         operation, entity = request.operation, request.entity
         holding_slot = True
         try:
-            body = self._body(request)
+            try:
+                body = self._body(request)
+            except InvalidRequest as exc:  # the body cannot be JSON: nothing is sent
+                exc.operation, exc.entity = operation.value, entity
+                raise
             debug = _log.isEnabledFor(logging.DEBUG)
             if debug:
                 headers_text = mask(str(headers))
@@ -497,7 +501,9 @@ class Transport:
         if not decision.exhausted:
             return
         budget = self.budget
-        if decision.frees_in is None:
+        if decision.from_server:
+            when = f"the server says the window frees in about {decision.frees_in:.0f} s"
+        elif decision.frees_in is None:
             when = (
                 "none of this client's requests is in it, so only other integrations' can free it"
             )

@@ -80,6 +80,13 @@ ROWS: list[tuple[str, str, str, str]] = [
         "<= {goal_mb} MB",
     ),
     (
+        "soak",
+        "soak: 10,000 mixed requests from 16 threads through one client (docs/RELIABILITY.md)",
+        "RSS grew {rss_growth_percent}% (last vs first 1,000); leaked {leaked.fds} fds, "
+        "{leaked.sockets} sockets, {leaked.threads} threads; {thread_rejections} rejections",
+        "<= {rss_goal_percent}%, 0, 0",
+    ),
+    (
         "emulator_get",
         "emulator: GET by id from 8 keep-alive clients",
         "{requests_per_second} requests/s",

@@ -46,7 +46,7 @@ from autotask.transport import Transport
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["Attachments"]
+__all__ = ["Attachments", "content_type"]
 
 _NAME_MAX = 255  # characters of fullPath and title (fact sheet §7, OBS XATT)
 _log = get_logger(__name__)
@@ -63,6 +63,11 @@ class _Options:
     publish: int
     attachment_type: str
     impersonate: int | None
+
+
+def content_type(file_name: str) -> str:
+    """The MIME type an upload of ``file_name`` is sent with (guessed from its extension)."""
+    return mimetypes.guess_type(file_name)[0] or "application/octet-stream"
 
 
 class Attachments:
@@ -193,6 +198,7 @@ class Attachments:
         file_paths: Iterable[PathLike],
         batch_size: int = 5,
         *,
+        title: str | None = None,
         publish: int = 1,
         attachment_type: str = "FILE_ATTACHMENT",
         impersonate: int | None = None,
@@ -201,15 +207,17 @@ class Attachments:
         """Attach every file of ``file_paths`` to one record, concurrently, through the batch
         engine (:mod:`autotask.batch`).
 
-        Each file is an :meth:`upload_file` (title = its file name). Uploads run inside the
-        client's thread gate and byte window like any others. A failure of one file (cannot
-        be read, over the size limit, refused by the API) is its result, never an exception.
+        Each file is an :meth:`upload_file` (titled ``title``, else its file name). Uploads
+        run inside the client's thread gate and byte window like any others. A failure of one
+        file (cannot be read, over the size limit, refused by the API) is its result, never an
+        exception.
 
         Args:
             parent_type: as for :meth:`upload_file`.
             parent_id: the parent record's id.
             file_paths: the files (any iterable; at most ``batch_size`` held at a time).
             batch_size: files held at a time.
+            title: every attachment's title (default: each file's name).
             publish: as for :meth:`upload_file`.
             attachment_type: as for :meth:`upload_file`.
             impersonate: as for :meth:`upload_file`.
@@ -230,7 +238,7 @@ class Attachments:
         parent = find_parent(parent_type)
 
         def options_for(path: PathLike) -> _Options:
-            return _Options(Path(path).name, None, publish, attachment_type, impersonate)
+            return _Options(Path(path).name, title, publish, attachment_type, impersonate)
 
         def upload(path: PathLike) -> int:
             source = self._file(parent, path)
@@ -281,7 +289,7 @@ class Attachments:
             "publish": options.publish,
             # Read-only on the live API, which derives it from the extension (fact sheet
             # §11.3); sent as the documented create example does (§7).
-            "contentType": mimetypes.guess_type(file_name)[0] or "application/octet-stream",
+            "contentType": content_type(file_name),
         }
 
     def _upload(

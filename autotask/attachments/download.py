@@ -160,7 +160,7 @@ class DataExtractor:
         self._writer.close()
         try:
             document = json.loads(bytes(self._rest))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # garbled, or nested beyond decoding
             raise AnswerError(f"the answer is not JSON: {exc}") from None
         if not isinstance(document, dict):
             raise AnswerError("the answer is not a JSON object")

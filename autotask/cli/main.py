@@ -84,8 +84,17 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 def _report(env: Env, message: str) -> None:
     with contextlib.suppress(OSError, ValueError):
-        env.stderr.write(f"{PROG}: {mask(message)}\n")
+        env.stderr.write(f"{PROG}: {_one_line(mask(message))}\n")
         env.stderr.flush()
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``,
+    ``\\x1b``): an error is one line, whatever the argument or file it quotes holds, and
+    never a terminal control sequence."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:

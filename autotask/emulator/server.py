@@ -65,6 +65,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         # Headers and body go out in one write; no Nagle delay on keep-alive connections.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle_one_request(self) -> None:
+        """One request; a client that goes away mid-request is a disconnect, not an error.
+
+        A killed client's kernel resets the connections it leaves with unread data, so the
+        next read here raises ``ConnectionResetError``; ``socketserver`` would print that as a
+        traceback on stderr, which must carry only warnings (README "The emulator").
+        """
+        try:
+            super().handle_one_request()
+        except ConnectionError:  # reset, broken pipe, aborted
+            self.close_connection = True
+
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: no per-request output (the request log is in ``/_emulator/requests``)."""
 
@@ -113,6 +125,11 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self._write(too_large, close=True)
                 return
             body = self.rfile.read(length) if length else b""
+            if len(body) < length:
+                # The client went away before sending its whole body: nothing is applied and
+                # nothing answered, as a server does with a request it never fully received.
+                self.close_connection = True
+                return
         url = urlsplit(self.path)
         path = unquote(url.path)
         lower = path.lower()

@@ -3,6 +3,7 @@ path, stdout), list, info, delete-attachment, and the inputs it refuses."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -164,3 +165,32 @@ def test_bad_input(cli: Cli, tmp_path: Path, argv: list[str], code: int, message
     [line] = run.err_lines
     assert message.replace("{tmp}", str(tmp_path)) in line
     assert list((tmp_path).glob("*")) == [tmp_path / "a.txt"]  # nothing written
+
+
+def test_a_failed_upload_is_reported_and_the_others_go_on_with_exit_7(
+    cli: Cli, emulator: Emulator, lib: AutotaskClient, tmp_path: Path
+) -> None:
+    # Before: the first upload whose answer was lost ended the command (exit 5) and the files
+    # after it were never sent; running it again attached the first ones twice.
+    files = [_file(tmp_path, f"f{n}.bin", 100 + n) for n in range(4)]
+    before = {a.id for a in lib.attachments.list("Ticket", TICKET)}
+    rule = {"kind": "reset-before", "route": "POST:*/Tickets/*/Attachments", "after": 1, "times": 1}
+    emulator.control("POST", "faults", {"seed": 1, "rules": [rule]})
+    journal, results = tmp_path / "upload.journal", tmp_path / "results.jsonl"
+    argv = ["attachments", "upload", "Ticket", str(TICKET), *map(str, files)]
+    argv += ["--journal", str(journal), "--results", str(results)]
+    run = cli(*argv)
+    assert run.code == 7, run.err
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    assert sorted(r["status"] for r in rows) == ["unknown", "uploaded", "uploaded", "uploaded"]
+    (lost,) = [r["index"] for r in rows if r["status"] == "unknown"]  # whichever met the reset
+    kept = [f.name for n, f in enumerate(files) if n != lost]
+    assert [r["file_name"] for r in run.jsonl()] == kept  # the others, in input order
+    assert run.err_lines[0].startswith(f"autotask: {files[lost]}: unknown: UPLOAD")
+    emulator.control("POST", "faults", {"rules": []})
+    again = cli(*argv)  # the same command: nothing attached twice, the unknown file not resent
+    assert again.code == 7
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    assert [r["status"] for r in rows] == ["unknown" if n == lost else "skipped" for n in range(4)]
+    names = [a.file_name for a in lib.attachments.list("Ticket", TICKET) if a.id not in before]
+    assert sorted(names) == kept  # reset-before applied nothing; nothing attached twice

@@ -61,6 +61,10 @@ def _closed_port() -> int:
             ("--secret is not accepted", "AUTOTASK_SECRET"),
         ),
         (("--integration-code=abc", "usage"), 2, ("AUTOTASK_INTEGRATION_CODE",)),
+        (("--timeout", "nan", "count", "Tickets"), 3, ("timeout must be a finite number",)),
+        # An argument's line break or escape sequence is shown escaped: still one line.
+        (("query", "Tickets", "a\nb\x1b[2J"), 2, ("bad condition 'a\\nb\\x1b[2J'",)),
+        (("create", "Tickets", "{}", "\n\x85"), 2, ("unrecognized arguments: \\n\\x85 (see",)),
     ],
 )
 def test_bad_input(cli: Cli, argv: tuple[str, ...], code: int, fragments: tuple[str, ...]) -> None:

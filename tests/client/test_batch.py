@@ -4,6 +4,7 @@ journals and the shared thread gate (CONTRACTS §8)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -361,4 +362,31 @@ def test_refused_credentials_stop_a_batch_at_once(emulator: Emulator, tmp_path: 
         )
     assert 1 <= len(results) <= 3 + 3  # what was in flight, never the 500
     assert all(isinstance(r.error, AuthenticationError) for r in results)
+    assert requests_to(emulator, "POST Tickets") <= 6
+
+
+def test_a_stopped_batch_takes_no_more_items_while_the_calling_thread_is_busy(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # The workers stop at the job-level error themselves: before, only the calling thread did,
+    # when it got round to that result; while it was busy reading a slow input (or merely not
+    # scheduled on a busy machine: the test above failed about one run in five) the workers
+    # sent every item it handed over meanwhile.
+    with connect(emulator, tmp_path) as good:
+        company = _company(good)
+    bad = AutotaskClient(
+        Credentials(USERNAME, INTEGRATION_CODE, "not-the-secret"),
+        RequestConfig(cache_dir=str(tmp_path)),
+        base_url=emulator.base_url,
+        environ={},
+    )
+
+    def slow_input() -> Iterator[dict[str, Any]]:
+        for n in range(100):
+            time.sleep(0.01)  # the calling thread reads on while the workers send
+            yield _ticket(company, f"never {n}")
+
+    with bad:
+        results = bad.tickets.batch_create(slow_input(), concurrency=3)
+    assert 1 <= len(results) <= 3 + 3
     assert requests_to(emulator, "POST Tickets") <= 6

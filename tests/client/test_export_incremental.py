@@ -275,8 +275,8 @@ _CHILD = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def own_emulator() -> Iterator[Emulator]:
-    """An emulator of its own: a killed client's reset connections make the emulator print
-    tracebacks to stderr, which the session emulator's quiet-stderr test would see."""
+    """An emulator of its own for the kill tests (a killed client's reset connections once made
+    the emulator print tracebacks; now a quiet disconnect: tests/emulator/test_server.py)."""
     with running_emulator() as emu:
         yield emu
 

@@ -6,11 +6,15 @@ import http.client
 import json
 import signal
 import socket
+import struct
+import subprocess
+import sys
+import time
 from urllib.parse import quote
 
 import pytest
 
-from tests.emulator.support import ALL, AUTH, AUTH_LINES, Api, raw_exchange, raw_status
+from tests.emulator.support import ALL, AUTH, AUTH_LINES, QUEUE, Api, raw_exchange, raw_status
 from tests.emulator_process import USERNAME, Emulator, running_emulator
 
 
@@ -229,3 +233,65 @@ def test_query_parameter_names_are_case_insensitive(api: Api) -> None:
     reply = api.get(f"Tickets/query?SEARCH={search}")
     assert reply.status == 200
     assert [i["id"] for i in reply.json["items"]] == [29296]
+
+
+_KILLED_CLIENT = r"""
+import socket, sys, time
+sock = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+request = b"GET /ATServicesRest/versioninformation HTTP/1.1\r\nHost: x\r\n\r\n"
+sock.sendall(request * 3)  # keep-alive requests whose answers it never reads
+print("sent", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_client_is_a_quiet_disconnect(emulator: Emulator) -> None:
+    # A client killed with unread answers leaves its kernel to reset the connection, so the
+    # emulator's next read of a request line fails with ConnectionResetError: a disconnect,
+    # which once printed a traceback on the session emulator's stderr.
+    before = emulator.stderr_text()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CLIENT, emulator.host, str(emulator.port)],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"sent\n"
+        time.sleep(0.3)  # the answers are written into the child's unread buffer
+        child.kill()
+        assert child.wait(10) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(10)
+        assert child.stdout is not None
+        child.stdout.close()
+    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
+        sock.sendall(b"POST /ATServicesRest/V1.0/Tickets HTTP/1.1\r\nContent-Length: 9\r\n\r\n{")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.3)  # the emulator's threads meet the resets
+    assert Api(emulator).get("Tickets/29296").status == 200
+    after = emulator.stderr_text()
+    assert after == before, after
+
+
+def test_a_body_cut_short_is_neither_applied_nor_answered(emulator: Emulator) -> None:
+    # A complete JSON ticket, but the Content-Length promises more: the client went away
+    # before its request was whole, so the server must not act on it.
+    api = Api(emulator)
+    count = api.post("Tickets/query/count", {"filter": ALL}).json["queryCount"]
+    ticket = {"companyID": 0, "title": "cut short", "status": 1, "priority": 2, "queueID": QUEUE}
+    ticket["companyID"] = api.post("Companies/query", {"filter": ALL}).json["items"][0]["id"]
+    body = json.dumps(ticket).encode()
+    head = (
+        b"POST /ATServicesRest/V1.0/Tickets HTTP/1.1\r\nHost: x\r\n"
+        + AUTH_LINES
+        + b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body) + 50).encode()
+        + b"\r\n\r\n"
+    )
+    with socket.create_connection((emulator.host, emulator.port), timeout=30) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""  # closed without an answer
+    assert api.post("Tickets/query/count", {"filter": ALL}).json["queryCount"] == count
+    assert "Traceback" not in emulator.stderr_text()

@@ -224,6 +224,31 @@ def test_unreadable_success_answers_have_no_answer(
     assert isinstance(error, errors.TransportError) and error.applied is applied
 
 
+_DEEP = b"[" * 100_000 + b"]" * 100_000  # deeper than the JSON decoder recurses
+
+
+@pytest.mark.parametrize("operation", [Operation.GET, Operation.CREATE])
+def test_an_answer_nested_too_deeply_is_unreadable_not_a_recursion_error(
+    operation: Operation,
+) -> None:
+    # Before: json.loads raised RecursionError, which escaped the client (a hostile server's
+    # answer of nested brackets crashed any call: tests/security/test_hostile_answers.py).
+    failure, error, _ = read_answer(200, _DEEP, None, operation, "Tickets")
+    assert failure is Failure.NO_ANSWER and isinstance(error, errors.TransportError)
+    assert "nested too deeply" in str(error)
+    failure, error, _ = read_answer(500, _DEEP, None, operation, "Tickets")
+    assert isinstance(error, errors.AutotaskError) and error.errors == []
+
+
+def test_a_deep_but_decodable_answer_of_the_wrong_shape_is_described_safely() -> None:
+    deep: Any = {"items": None}
+    for _ in range(5000):  # decodable, but deeper than json.dumps encodes
+        deep = {"items": [deep]}
+    with pytest.raises(errors.ServerError) as info:
+        parse_count(deep, Operation.COUNT, "Tickets")
+    assert "nested too deeply to show" in str(info.value)
+
+
 def test_readable_answers_decode() -> None:
     assert read_answer(200, b'{"itemId": 5}', None, Operation.CREATE, "T") == (
         None,

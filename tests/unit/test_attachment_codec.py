@@ -158,6 +158,8 @@ def test_a_key_named_data_elsewhere_does_not_confuse_the_scan() -> None:
         (b'"QUJD"', "not a JSON object"),
         (b"null", "not a JSON object"),
         (b"", "cut off"),
+        # Nested beyond the JSON decoder's depth: was a RecursionError escaping the download.
+        (b'{"items":[{"data":"QUJD","x":' + b"[" * 99_999 + b"]" * 99_999 + b"}]}", "not JSON"),
     ],
 )
 def test_what_is_not_an_attachment_answer_is_refused(answer: bytes, text: str) -> None:

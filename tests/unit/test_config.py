@@ -156,3 +156,24 @@ def test_legacy_renegotiation_option_is_set_only_when_asked_and_verification_sta
     assert RequestConfig().tls_legacy_renegotiation == "auto"
     with pytest.raises(ConfigError, match="'auto', 'always' or 'never'"):
         RequestConfig(tls_legacy_renegotiation="sometimes")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"timeout": float("nan")},
+        {"connect_timeout": float("inf")},
+        {"retry_backoff": float("nan")},
+        {"max_budget_wait": float("nan")},
+        {"max_thread_wait": float("inf")},
+        {"attachment_window_seconds": float("nan")},
+        {"zone_cache_ttl": float("nan")},
+    ],
+)
+def test_nan_and_infinite_numbers_are_refused(kwargs: dict[str, float]) -> None:
+    # Before: NaN passed every "< 0" check (a profile's "timeout = nan" then failed every
+    # request with "Invalid value NaN"), and an infinite wait was no bound at all.
+    with pytest.raises(ConfigError, match="must be a finite number"):
+        RequestConfig(**kwargs)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="finite"):
+        RetryPolicy(max_wait=float("nan"))

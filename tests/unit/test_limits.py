@@ -464,3 +464,26 @@ def test_an_exhausted_decision_says_when_this_clients_oldest_request_leaves_the_
     budget.check_failed()
     decision = budget.before_request()
     assert decision.exhausted and decision.frees_in == pytest.approx(50 + WINDOW - 1000)
+
+
+def test_a_server_retry_after_past_the_bound_gives_up_at_once() -> None:
+    # Before: the budget waited out max_budget_wait (300 s by default: a batch's workers in
+    # flight each did, after the batch had stopped) although the server's 429 had said the
+    # window frees only in an hour (tests/chaos/test_cli_chaos.py waited minutes for exit 6).
+    clock = FakeClock()
+    budget = HourlyBudget(limit=100, max_wait=300, clock=clock)
+    budget.mark_exhausted(retry_after=3000)
+    decision = budget.before_request()
+    assert decision.exhausted and decision.from_server and decision.frees_in == pytest.approx(3000)
+    # A Retry-After within the bound is waited for as before (check, then wait and recheck).
+    soon = HourlyBudget(limit=100, max_wait=300, clock=clock)
+    soon.mark_exhausted(retry_after=200)
+    assert soon.before_request().check
+    soon.update(100, 100)
+    assert not soon.before_request().exhausted
+    # Once the server reports room, the old Retry-After is forgotten.
+    budget.update(100, 10)
+    assert not budget.before_request().exhausted
+    budget.update(100, 100)
+    budget.mark_exhausted()
+    assert not budget.before_request().exhausted  # no Retry-After: check and wait

@@ -183,3 +183,21 @@ def test_conditions_are_frozen_values() -> None:
     assert hash(cond) == hash(Condition("a", "in", [1, 2]))
     with pytest.raises(AttributeError):
         cond.field = "b"  # type: ignore[misc]
+
+
+def test_groups_nested_too_deeply_are_refused_not_a_recursion_error() -> None:
+    # Before: compile_filter recursed until RecursionError on a filter nested ~1,000 deep
+    # (built in Python or decoded from JSON).
+    built: Condition | Group = F("id") == 1
+    for _ in range(3000):
+        built = Group("or", (built,))
+    raw: dict[str, object] = {"op": "eq", "field": "id", "value": 1}
+    for _ in range(800):
+        raw = {"op": "or", "items": [raw]}
+    for deep in (built, raw):
+        with pytest.raises(InvalidRequest, match="nested more than 100 deep"):
+            compile_filter(deep)
+    fine: Condition | Group = F("id") == 1
+    for _ in range(100):
+        fine = Group("or", (fine,))
+    assert len(compile_filter(fine)) == 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import re
 
 import pytest
 
 from autotask import InvalidRequest, parse_datetime, udf
+from autotask._request import json_bytes
 from autotask.records import encode_record, format_datetime
 from tests import paths
 
@@ -92,3 +94,31 @@ def test_format_datetime_and_encode_record() -> None:
         "due": "2024-01-02T00:00:00Z",
         "userDefinedFields": [{"name": "N", "value": 1}],
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), "JSON numbers are finite"),
+        (float("-inf"), "JSON numbers are finite"),
+        (decimal.Decimal("NaN"), "JSON numbers are finite"),
+        (decimal.Decimal("sNaN"), "JSON numbers are finite"),
+        (decimal.Decimal("Infinity"), "JSON numbers are finite"),
+        ("ok \udc80", "not a Unicode character"),
+        ("\ud800", "not a Unicode character"),
+    ],
+)
+def test_what_json_cannot_carry_is_refused_naming_the_field(value: object, message: str) -> None:
+    # Before: NaN went out as the non-JSON token NaN (the emulator even stored it), a Decimal
+    # NaN or infinity raised InvalidOperation/OverflowError, and a lone surrogate raised
+    # UnicodeEncodeError from inside the transport (tests/security/test_hostile_filters.py).
+    with pytest.raises(InvalidRequest, match=message) as info:
+        encode_record({"title": value})
+    assert "'title'" in str(info.value)
+
+
+def test_a_body_json_cannot_carry_is_refused_before_sending() -> None:
+    for body in ({"x": float("nan")}, {"x": "\udc80"}):
+        with pytest.raises(InvalidRequest, match="cannot send this body as JSON"):
+            json_bytes(body)
+    assert json_bytes({"title": "é ✓"}) == '{"title":"é ✓"}'.encode()

@@ -199,3 +199,22 @@ def test_the_clients_resolver_is_built_in_one_place(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="https"):
         zone_resolver("u", RequestConfig(zone_lookup_url="http://example.com/"), fetch, environ={})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://evil.example\\@127.0.0.1:8080/ATServicesRest/",  # urllib3 connects to evil
+        "http://user@127.0.0.1/ATServicesRest/",
+        "http://127.0.0.1\t@evil.example/",
+        "https://evil.example\\.autotask.net/",
+        "http://[127.0.0.1/",
+        "http://127.0.0.1:99999999/",
+    ],
+)
+def test_a_host_part_that_url_parsers_may_read_differently_is_refused(url: str) -> None:
+    # Before: urllib.parse read "http://a\\@b/" as host b, urllib3 (which connects) as a.
+    with pytest.raises(ConfigError, match="refusing URL"):
+        origin_of(url)
+    with pytest.raises(ConfigError):
+        check_base_url(url)

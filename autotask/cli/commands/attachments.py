@@ -18,6 +18,7 @@ from autotask.cli.args import Parser, add_command, add_confirm_option
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import ExitCode, RecordsMissing, UsageError
 from autotask.cli.input import parse_id
+from autotask.cli.output.results import ResultsFile, Tally
 
 if TYPE_CHECKING:
     from autotask.attachments.data import AttachmentData
@@ -64,10 +65,13 @@ def register(subparsers: Any) -> None:
         "upload",
         help="attach files to a record and print the new attachments",
         description=(
-            "Attach each FILE to the record, one after another, and print each new "
-            "attachment as it is made (JSON Lines: one record per file, with its id). Every "
-            "file is checked first: a missing, unreadable or over-size file stops the command "
-            "before anything is sent."
+            "Attach each FILE to the record (a few at a time, within the tenant's limits) and "
+            "print each new attachment in the order given (JSON Lines: one record per file, "
+            "with its id). Every file is checked first: a missing, unreadable or over-size "
+            "file stops the command before anything is sent. A file whose upload fails or "
+            "whose answer was lost (unknown: it is never sent again) gets a line on stderr and "
+            "the others go on; the command then ends with exit 7. With --journal, the same "
+            "command again skips the files already attached."
         ),
         examples=(),
         run=run_upload,
@@ -85,6 +89,17 @@ def register(subparsers: Any) -> None:
         default=1,
         help="who sees them: 1 all Autotask users (default), 2 internal users only, 4 "
         "internal and co-managed users",
+    )
+    upload.add_argument(
+        "--journal",
+        metavar="FILE",
+        help="journal every file to FILE; when FILE exists, resume from it (files attached "
+        "are skipped, files in doubt are not sent twice)",
+    )
+    upload.add_argument(
+        "--results",
+        metavar="FILE",
+        help="write each file's result to FILE as JSON Lines (index, status, id, attempts, error)",
     )
     download = add_command(
         actions,
@@ -175,26 +190,68 @@ def _readable_file(path: str) -> None:
 
 
 def run_upload(args: argparse.Namespace, ctx: Context) -> int:
-    """Check every file, then upload them one after another, printing each attachment."""
+    """Check every file, then upload them through the batch engine, printing each attachment
+    in input order; a file that fails is a line on stderr and exit 7, not the end."""
+    from autotask.attachments.api import content_type
+    from autotask.errors import ConfigError
+
     parent = _parent(args.parent_type)
     parent_id = parse_id(args.parent_id)
     for path in args.files:
         _readable_file(path)
     attachments = ctx.client().attachments
     # The library's own dry run: the size limit and the name rules, per file, nothing sent.
-    for result in attachments.batch_upload(parent, parent_id, args.files, dry_run=True):
+    checks = attachments.batch_upload(parent, parent_id, args.files, dry_run=True, title=args.title)
+    for result in checks:
         if not result.ok and result.error is not None:
             raise result.error
     writer = ctx.writer(columns=COLUMNS, noun="attachments")
-    try:
-        for path in args.files:
-            made = attachments.upload_file(
-                parent, parent_id, path, title=args.title, publish=args.publish
+    results = ResultsFile(args.results) if args.results else None
+    tally = Tally()
+    finished = False
+
+    def on_result(result: Any) -> None:
+        tally.add(result)
+        if results is not None:
+            results.write(result)
+        path = Path(args.files[result.index])
+        if result.ok:  # uploaded now, or skipped: attached by an earlier run (journal)
+            name = path.name
+            writer.write(
+                {
+                    "id": result.item_id,
+                    "parent_type": parent,
+                    "parent_id": parent_id,
+                    "title": name if args.title is None else args.title,
+                    "file_name": name,
+                    "content_type": content_type(name),
+                    "size": path.stat().st_size,
+                }
             )
-            writer.write(row(made))
+        else:
+            ctx.env.say(f"autotask: {path}: {result.status}: {result.error}")
+
+    try:
+        try:
+            attachments.batch_upload(
+                parent,
+                parent_id,
+                args.files,
+                title=args.title,
+                publish=args.publish,
+                journal=args.journal,
+                on_result=on_result,
+            )
+        except ConfigError as exc:  # a bad journal: bad input, not configuration
+            raise UsageError(str(exc)) from None
+        finished = True
     finally:
         ctx.finish(writer)
-    return ExitCode.OK
+        if results is not None:
+            results.close(keep=finished)
+    # 7 when a file failed or is unknown; an error about the job (credentials, the budget)
+    # stopped the run and ends it with that error's own code.
+    return int(tally.exit_code())
 
 
 def run_download(args: argparse.Namespace, ctx: Context) -> int:

@@ -162,7 +162,10 @@ def read_records(
     """
     name = name or source_name(source)
     with open_input(source, stdin) as raw:
-        peek = _Peek(raw)
+        try:
+            peek = _Peek(raw)
+        except UnicodeDecodeError as exc:  # within the first characters, read to sniff
+            raise UsageError(f"{name}: not UTF-8 text ({exc.reason})") from None
         if _format_of(source, peek.head.lstrip()) == "csv":
             if typer is None:
                 raise UsageError(f"{name}: CSV input needs the entity's field types")
@@ -351,6 +354,8 @@ def read_document(text: str, stdin: TextIO) -> dict[str, Any]:
         value = json.loads(body)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{name}: line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    except RecursionError:
+        raise UsageError(f"{name}: the JSON is nested too deeply to read") from None
     if not isinstance(value, dict):
         raise UsageError(f"{name}: expected a JSON object, got {type(value).__name__}")
     return _udfs_folded(value)

@@ -68,6 +68,8 @@ class _Reader:
         while True:
             try:
                 value, end = decoder.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise JsonStreamError("nested too deeply to read", self.line()) from None
             except json.JSONDecodeError as exc:
                 # A value cut by the window end just needs more text: read on (doubling, so a
                 # large value costs linear time). A real error is reported at once.

@@ -140,6 +140,8 @@ def parse_filter_json(text: str) -> Any:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"--filter: malformed JSON at column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise UsageError("--filter: the JSON is nested too deeply to read") from None
     try:
         compile_filter(raw)
     except InvalidRequest as exc:

@@ -157,3 +157,12 @@ def test_csv_cells_and_columns(tickets: FieldTable) -> None:
     columns = tickets.columns()
     assert columns[:2] == ["id", "apiVendorID"] and columns[-1] == "udf:Ext URL"
     assert tickets.labels()["status"]["1"] == "New"
+
+
+def test_a_filter_argument_nested_too_deeply_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="nested too deeply"):
+        parse_filter_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(UsageError, match="nested more than 100 deep"):
+        parse_filter_json(
+            '{"op": "or", "items": [' * 300 + '{"op": "exist", "field": "id"}' + "]}" * 300
+        )

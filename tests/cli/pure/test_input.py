@@ -231,3 +231,25 @@ def test_json_keys_are_checked_only_when_asked(tmp_path: Path, tickets: FieldTab
         checked_records(bad_field, _stdin(), tickets, check_keys=True),
     ):
         pass
+
+
+def test_json_nested_too_deeply_is_a_usage_error(tmp_path: Path) -> None:
+    # Before: RecursionError from the JSON decoder ended the command with exit 1 (a "bug").
+    deep = "[" * 100_000 + "]" * 100_000
+    source = tmp_path / "deep.jsonl"
+    source.write_text('{"a": 1}\n{"b": ' + deep + "}\n")
+    with pytest.raises(UsageError, match="line 2: malformed JSON: nested too deeply"):
+        list(read_records(str(source), io.StringIO()))
+    with pytest.raises(UsageError, match="nested too deeply"):
+        read_document('{"a": ' + deep + "}", io.StringIO())
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ""])
+def test_invalid_utf8_in_the_first_characters_is_a_usage_error(
+    tmp_path: Path, tickets: FieldTable, suffix: str
+) -> None:
+    # Before: the bytes read to sniff the format raised UnicodeDecodeError (exit 1).
+    source = tmp_path / f"items{suffix}"
+    source.write_bytes(b'{"a": 1}\n{"b": \xff}\n')
+    with pytest.raises(UsageError, match="not UTF-8 text"):
+        list(read_records(str(source), io.StringIO(), tickets))
