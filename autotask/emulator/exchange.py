@@ -40,6 +40,7 @@ class Context:
     slow: bool = False  # a `slow` fault: the limit stage adds --slow-ms to the latency
     fault: str | None = None  # an after-apply fault (reset-after, truncate) to inflict
     latency: float = 0.0  # seconds of latency the stages added (in the request log)
+    service_started: float | None = None  # when --latency-ms began to count (slot held)
     started: float = field(default_factory=time.monotonic)
 
     @property

@@ -51,7 +51,8 @@ limits and latency (fact sheet §6, §7, §11.1):
   hourly budget   10,000 requests per rolling 60 minutes; +0.5 s per request past 50%,
                   +1 s past 75%; over it 429 until the window frees
   attachments     6 MiB per file; 10,000,000 bytes per rolling 5 minutes, then 500
-  --latency-ms is served while a request holds its slot: throughput <= thread-limit / latency
+  --latency-ms is the least time a request takes holding its slot (its own work included):
+  throughput <= thread-limit / latency, and reaches it
 
 faults: 429, thread, 500, 503 and reset-before answer before the request is applied;
 reset-after and truncate apply it and then lose or cut the answer; slow adds --slow-ms.

@@ -93,8 +93,9 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         type=non_negative,
         default=0,
         metavar="MS",
-        help="latency served on every API request while it holds its thread slot, so the "
-        "throughput bound is thread-limit / latency (default: 0)",
+        help="the least time every API request takes while it holds its thread slot, the "
+        "emulator's own work included, so the throughput bound is thread-limit / latency "
+        "(default: 0)",
     )
     lim.add_argument(
         "--threshold-latency-ms",

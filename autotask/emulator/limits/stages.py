@@ -15,11 +15,13 @@ authentication stage before the limits):
    2,048) with its 404.15 page, before ASP.NET routes or authenticates anything.
 3. ``LimitStage`` (authenticated routes only, after authentication, before the handler):
    takes a slot in the thread gate of (integration code, entity acted on), then asks the hourly
-   budget, then serves ``--latency-ms`` + the budget's added latency + the opt-in thread latency
-   + ``slow`` *while holding the slot*, so the throughput bound is ``thread_limit / latency``
-   (CONTRACTS §5). ``after`` gives the slot back before the answer is written, so a client
-   that sends its next request as soon as it reads an answer never races its own previous
-   request for the slot.
+   budget, then serves the budget's added latency + the opt-in thread latency + ``slow``
+   before the handler, *while holding the slot*. ``--latency-ms`` is the least time a request
+   then takes in all, the handler's own work included: ``after`` waits out what is left of it,
+   still holding the slot, so the throughput bound is exactly ``thread_limit / latency``
+   (CONTRACTS §5) rather than that less the emulator's own processing. ``after`` then gives the
+   slot back before the answer is written, so a client that sends its next request as soon as
+   it reads an answer never races its own previous request for the slot.
    It also serves the attachment byte limits to the handlers and the ThresholdInformation body.
 
 Rejected requests (thread gate, hourly budget) are not counted in the budget, and a request
@@ -113,8 +115,7 @@ class LimitStage:
                 self.gate.release(bucket)
             return self._hourly_answer(admission.retry_after)
         delay = (
-            self._latency
-            + admission.delay
+            admission.delay
             + thread_latency(concurrent, self.limits.thread_latency_ms)
             + (self._slow if ctx.slow else 0.0)
         )
@@ -122,10 +123,19 @@ class LimitStage:
         if delay > 0:
             ctx.latency += delay
             self._sleep(delay)
+        ctx.service_started = time.monotonic()
         return None
 
     def after(self, ctx: Context, response: Response) -> Response:
-        """Give the slot back (before the answer is written)."""
+        """Wait out the rest of ``--latency-ms``, then give the slot back (before the answer
+        is written)."""
+        if ctx.service_started is not None and self._latency > 0:
+            # The request log shows the latency set (the least time the request took), not
+            # the rest waited here, which depends on how fast this machine handled it.
+            ctx.latency += self._latency
+            rest = self._latency - (time.monotonic() - ctx.service_started)
+            if rest > 0:
+                self._sleep(rest)
         if ctx.bucket is not None:
             self.gate.release(Bucket(ctx.integration_code or "", ctx.bucket))
         return response
