@@ -14,14 +14,11 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autotask._batch_ops import DEFAULT_SETTLE, BatchOptions
-from autotask.batch import ItemResult, Job, run
+from autotask._batch_ops import BatchOptions, check_options, run_with_options
+from autotask.batch import ItemResult, Job
 from autotask.errors import ConfigError, InvalidRequest
 
 __all__ = ["upload_all"]
-
-_OPTIONS = frozenset(BatchOptions.__annotations__) - {"dedupe_field"}
-
 
 def upload_all(
     target: str,
@@ -55,9 +52,7 @@ def upload_all(
     """
     if "dedupe_field" in options:
         raise ConfigError("dedupe_field does not apply to batch_upload (attachments have none)")
-    unknown = sorted(set(options) - _OPTIONS)
-    if unknown:
-        raise TypeError(f"batch_upload() got unexpected option(s): {', '.join(unknown)}")
+    check_options("batch_upload", options)
 
     def send(item: Any) -> int:
         return upload(_path(item, target))
@@ -68,19 +63,7 @@ def upload_all(
     job: Job[Any] = Job(
         operation="upload", target=target, status="uploaded", send=send, check=dry_run, tries=tries
     )
-    workers = options.get("concurrency")
-    return run(
-        files,
-        job,
-        batch_size=batch_size,
-        concurrency=concurrency if workers is None else workers,
-        progress=options.get("progress"),
-        journal=options.get("journal"),
-        dry_run=bool(options.get("dry_run", False)),
-        fail_fast=bool(options.get("fail_fast", False)),
-        settle=options.get("settle", DEFAULT_SETTLE),
-        on_result=options.get("on_result"),
-    )
+    return run_with_options(job, files, batch_size, options, concurrency)
 
 
 def _path(item: Any, target: str) -> str | os.PathLike[str]:
