@@ -193,6 +193,7 @@ def test_the_command_rides_through_emulator_restarts_exactly_once(
     journal = tmp_path / "j"
     argv = ("batch", "create", "Tickets", str(source), "--journal", str(journal), "-q")
     argv += ("--dedupe-field", "Ext URL", "--results", str(tmp_path / "r.jsonl"), "--debug")
+    argv += ("--retries", "5")  # room for a restart on a loaded machine (test_restart_chaos)
     proc = start(server.emu, tmp_path, *argv)  # --debug: its log shows the retries
     errors: list[BaseException] = []
 

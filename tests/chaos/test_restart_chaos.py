@@ -40,6 +40,7 @@ EXPORTED = 5000
 # Longer than the batch's settle (1 s here, 2 s for the command): the workers whose writes were cut
 # by the kill look their items up while the emulator is still down, and meet refused connections.
 DOWN_SECONDS = 2.5
+RETRIES = 5
 
 
 def _free_port() -> int:
@@ -121,10 +122,13 @@ def retries() -> Iterator[_Retries]:
 
 
 def _client(emu: Emulator, cache: Path) -> AutotaskClient:
-    # Real waits (backoff 1, 2, 4 s with jitter): the restart must fit in them.
+    # Real waits (backoff 1, 2, 4, 8, 16 s with jitter), as a job that must ride through a
+    # restart would configure them: the default 3 retries (about 5 to 9 s) are less than a
+    # restart of the emulator on a loaded 2-core machine may take (the down time plus the
+    # start of a process that opens a --db file of thousands of records).
     return AutotaskClient(
         Credentials(USERNAME, INTEGRATION_CODE, SECRET),
-        RequestConfig(cache_dir=str(cache)),
+        RequestConfig(cache_dir=str(cache), max_retries=RETRIES),
         base_url=emu.base_url,
         environ={},
     )
