@@ -20,6 +20,7 @@ from autotask.errors import ConfigError, InvalidRequest
 
 __all__ = ["upload_all"]
 
+
 def upload_all(
     target: str,
     files: Iterable[Any],
