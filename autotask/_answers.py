@@ -45,6 +45,7 @@ __all__ = [
     "parse_item_id",
     "parse_json",
     "parse_page",
+    "oversized_answer",
     "parse_usage",
     "read_answer",
     "retry_after_seconds",
@@ -445,14 +446,34 @@ def read_answer(
         try:
             return None, None, parse_json(body)
         except ValueError as exc:
-            unreadable = TransportError(
-                f"unreadable answer ({len(body)} bytes): {exc}",
-                status=status,
-                operation=operation.value,
-                entity=entity,
-                applied=None if operation.is_write else False,
+            unreadable = _unusable(
+                f"unreadable answer ({len(body)} bytes): {exc}", status, operation, entity
             )
             unreadable.__cause__ = exc
             return Failure.NO_ANSWER, unreadable, None
     failure, error = error_for_answer(status, body, retry_after, operation, entity)
     return failure, error, None
+
+
+def oversized_answer(
+    status: int, limit: int, operation: Operation, entity: str | None
+) -> tuple[Failure, AutotaskError]:
+    """A 2xx answer longer than ``limit`` bytes (``RequestConfig.max_answer_bytes``), read no
+    further: a ``TransportError`` that is not retried (the same request would bring the same
+    answer), and for a write an unknown outcome (it arrived, but its answer was not read)."""
+    message = f"answer larger than max_answer_bytes ({limit:,} bytes); not read further"
+    return Failure.FINAL, _unusable(message, status, operation, entity)
+
+
+def _unusable(
+    message: str, status: int, operation: Operation, entity: str | None
+) -> TransportError:
+    # A 2xx came back, so a write arrived: without its answer nobody can say whether it was
+    # applied (the transport raises OutcomeUnknown for applied=None).
+    return TransportError(
+        message,
+        status=status,
+        operation=operation.value,
+        entity=entity,
+        applied=None if operation.is_write else False,
+    )

@@ -143,6 +143,10 @@ class RequestConfig:
             sheet §7), shared by all threads of the client: an upload that would overflow the
             window waits; one larger than the whole window is refused. 0 switches it off.
         attachment_window_seconds: the window's length.
+        max_answer_bytes: the longest answer read into memory, in bytes (64 MiB; a page of
+            500 records is well under 1 MiB). A longer one raises ``TransportError`` (for a
+            write, ``OutcomeUnknown``) instead of exhausting memory. Attachment downloads are
+            streamed and not bound by it.
         user_agent: the ``User-Agent`` header.
     """
 
@@ -168,6 +172,7 @@ class RequestConfig:
     attachment_max_bytes: int = 6_291_456
     attachment_window_bytes: int = 10_000_000
     attachment_window_seconds: float = 300.0
+    max_answer_bytes: int = 64 * 1024 * 1024
     user_agent: str = f"autotask-psa/{__version__}"
 
     def __post_init__(self) -> None:
@@ -211,6 +216,8 @@ class RequestConfig:
             )
         if self.attachment_window_seconds <= 0:
             raise ConfigError("attachment_window_seconds must be > 0")
+        if self.max_answer_bytes < 1:
+            raise ConfigError(f"max_answer_bytes must be >= 1, not {self.max_answer_bytes}")
 
     def retry_policy(self) -> RetryPolicy:
         """The :class:`~autotask.retry.RetryPolicy` these settings describe: ``retry`` when

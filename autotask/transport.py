@@ -40,7 +40,7 @@ from typing import Any
 import urllib3
 import urllib3.exceptions as u3
 
-from autotask._answers import parse_usage, read_answer
+from autotask._answers import oversized_answer, parse_usage, read_answer
 from autotask._log import get_logger, mask
 from autotask._request import Request, StreamBody, json_bytes, request_url
 from autotask._tls import (
@@ -395,7 +395,7 @@ class Transport:
                     redirect=False,
                     retries=False,
                     timeout=self._timeout,
-                    preload_content=not request.stream,
+                    preload_content=False,
                     assert_same_host=False,
                 )
                 status = response.status
@@ -403,13 +403,9 @@ class Transport:
                     holding_slot = False  # the StreamedResponse gives it back when closed
                     release = functools.partial(self.gate.release, bucket, threading.get_ident())
                     return None, None, StreamedResponse(response, release, operation, entity)
-                if request.stream:  # an error answer: read its text, not an unbounded body
-                    try:
-                        data = response.read(_ERROR_BODY_LIMIT)
-                    finally:
-                        response.release_conn()
-                else:
-                    data = response.data
+                # Never an unbounded read: a streamed request's error answer is only its text.
+                limit = _ERROR_BODY_LIMIT if request.stream else self.config.max_answer_bytes
+                data, oversized = _read_capped(response, limit)
             except (u3.HTTPError, OSError, ssl.SSLError, ValueError) as exc:
                 failure, error = _error_for_exception(exc, operation, entity)
                 error.__cause__ = exc
@@ -429,6 +425,9 @@ class Transport:
                 (time.perf_counter() - started) * 1000,
                 mask(data[:500].decode("utf-8", "replace")),
             )
+        if oversized and 200 <= status < 300 and not request.stream:
+            failure, error = oversized_answer(status, limit, operation, entity)
+            return failure, error, None
         return read_answer(status, data, response.headers.get("Retry-After"), operation, entity)
 
     def _reserve_upload(self, request: Request) -> Reservation | None:
@@ -532,6 +531,20 @@ class Transport:
 
     def _fetch_zone(self, url: str) -> Any:
         return self.send(Request(Operation.ZONE, "GET", url, None))
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of an answer's body, and whether it had more. The connection goes
+    back to the pool only when read to its end: one closed with bytes unread is discarded, or
+    the next request on it would read the rest as its own answer."""
+    try:
+        data = response.read(limit + 1)
+        if len(data) > limit:
+            response.close()
+            return data[:limit], True
+        return data, False
+    finally:
+        response.release_conn()
 
 
 def _describe(body: Any) -> str:
