@@ -4,6 +4,7 @@ result rows, the summary line, exit codes, and bad inputs that stop a batch befo
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -347,3 +348,37 @@ def test_a_batch_stopped_by_a_missing_permission_exits_with_its_code(
     again = cli("batch", "create", "Tickets", path, "--journal", str(tmp_path / "j.jsonl"))
     assert again.code == 0, again.err
     assert len(_titled(lib, "never ")) == 200
+
+
+@pytest.mark.parametrize("settle", ["0", "1.5"])
+def test_settle_is_the_wait_before_a_dedupe_lookup(
+    cli: Cli, emulator: Emulator, lib: AutotaskClient, tmp_path: Path, settle: str
+) -> None:
+    path = write_jsonl(
+        tmp_path / "t.jsonl", [ticket(title=f"settle {settle} {n}") for n in range(2)]
+    )
+    rule = {"kind": "reset-after", "probability": 1, "route": "POST:*/Tickets", "times": 1}
+    emulator.control("POST", "faults", {"rules": [rule]})
+    started = time.monotonic()
+    run = cli(
+        "batch", "create", "Tickets", path, "--concurrency", "1", "--dedupe-field", "title",
+        "--settle", settle,
+    )  # fmt: skip
+    waited = time.monotonic() - started
+    emulator.control("POST", "faults", {"rules": []})
+    assert run.code == 0, run.err
+    assert [r["status"] for r in run.jsonl()] == ["created", "created"]  # the lost one was found
+    assert requests_to(emulator, "POST Tickets") == 2  # and not sent again
+    lookups = requests_to(emulator, "POST Tickets/query") + requests_to(
+        emulator, "GET Tickets/query"
+    )
+    assert lookups == 1
+    assert len(_titled(lib, f"settle {settle} ")) == 2
+    assert waited >= float(settle)  # the lookup waited at least --settle (a lower bound only)
+
+
+@pytest.mark.parametrize("bad", ["-1", "nan", "inf", "soon"])
+def test_settle_must_be_a_finite_number_of_seconds(cli: Cli, tmp_path: Path, bad: str) -> None:
+    path = write_jsonl(tmp_path / "t.jsonl", [ticket(title="never")])
+    run = cli("batch", "create", "Tickets", path, "--dedupe-field", "title", f"--settle={bad}")
+    assert run.code == 2 and "--settle" in run.err

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from autotask.cli.args import Parser, add_command, add_confirm_option, add_entity_argument
-from autotask.cli.commands.common import positive_int
+from autotask.cli.commands.common import positive_int, seconds
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.input import CheckedInput, checked_records, open_input, parse_id, read_ids
@@ -151,6 +151,13 @@ def _add_batch_options(parser: argparse.ArgumentParser, *, dedupe: bool) -> None
             help="a field (or UDF) unique per item: an item whose create may have landed is "
             "looked up by it instead of being reported unknown",
         )
+        group.add_argument(
+            "--settle",
+            metavar="SECONDS",
+            type=seconds,
+            help="wait this long before looking an item in doubt up by --dedupe-field, so a "
+            "create the server is still applying is found (default: 2)",
+        )
     group.add_argument(
         "--dry-run",
         action="store_true",
@@ -242,6 +249,8 @@ def _run(args: argparse.Namespace, ctx: Context, items: Any) -> int:
     }
     if getattr(args, "dedupe_field", None):
         options["dedupe_field"] = args.dedupe_field
+    if getattr(args, "settle", None) is not None:
+        options["settle"] = args.settle
     method: Callable[..., Any] = getattr(entity, f"batch_{operation}")
     try:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 
 from autotask.cli.exitcodes import UsageError
@@ -15,6 +16,7 @@ __all__ = [
     "add_labels_option",
     "positive_int",
     "resolve_fields",
+    "seconds",
 ]
 
 
@@ -30,6 +32,21 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse ``type``: a finite number of seconds >= 0 (``--settle``).
+
+    Raises:
+        argparse.ArgumentTypeError: anything else, NaN and infinity included (exit 2).
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
     return value
 
 
