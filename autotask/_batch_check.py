@@ -17,11 +17,16 @@ from typing import Any
 
 from autotask.records import parse_datetime
 
-__all__ = ["capability_problem", "record_problems"]
+__all__ = ["KEPT_ON_UPDATE", "capability_problem", "record_problems"]
 
 UDF_KEY = "userDefinedFields"
 _INTEGERS = frozenset({"integer", "long", "short", "byte"})
 _NUMBERS = frozenset({"decimal", "double", "float", "currency"})
+# Fields Autotask keeps as they were when a PATCH changes them, answering 200 all the same
+# (issue 8 item 4: a time entry stays on its ticket; on its task, assumed). The emulator models
+# the same table (emulator/rules/business.py, which may not import this); a test holds the two
+# equal. An update naming one is reported, since the change would be lost without a word.
+KEPT_ON_UPDATE: Mapping[str, tuple[str, ...]] = {"TimeEntries": ("ticketID", "taskID")}
 _VERB = {
     "C": ("canCreate", "created"),
     "U": ("canUpdate", "updated"),
@@ -44,6 +49,7 @@ def record_problems(
     udfs: Sequence[Mapping[str, Any]] = (),
     *,
     allowed: Iterable[str] = (),
+    kept: Iterable[str] = (),
 ) -> list[str]:
     """Everything the field metadata says is wrong with ``record``, one text per problem.
 
@@ -54,12 +60,15 @@ def record_problems(
         udfs: ``entityInformation/userDefinedFields``.
         allowed: read-only fields the record may carry anyway (the parent id of a child-only
             entity, which its parent route needs).
+        kept: fields Autotask keeps on update (:data:`KEPT_ON_UPDATE`); an update (``U``)
+            naming one is a problem. A replace carries every field, so it is not.
 
     Returns:
         The problems; empty when the record passes.
     """
     by_name = {str(f.get("name", "")).lower(): f for f in fields}
     exempt = {a.lower() for a in allowed}
+    kept_here = {k.lower() for k in kept} if letter == "U" else set()
     problems: list[str] = []
     given = {str(k).lower(): (str(k), v) for k, v in record.items()}
     for folded, (name, value) in given.items():
@@ -76,6 +85,12 @@ def record_problems(
             continue
         if field.get("isReadOnly") and folded not in exempt and value is not None:
             problems.append(f"Read-only field: {field['name']} (Autotask ignores it)")
+            continue
+        if folded in kept_here:
+            problems.append(
+                f"Kept field: {field['name']} (Autotask keeps it after create and ignores a "
+                "change; leave it out of an update)"
+            )
             continue
         problems += _value_problems(field, field.get("dataType"), value)
     if letter in "UR" and given.get("id", (None, None))[1] is None:

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from autotask._batch_check import capability_problem, record_problems
+from autotask._batch_check import KEPT_ON_UPDATE, capability_problem, record_problems
 from autotask._log import get_logger
 from autotask.batch import ItemResult, Job, Progress, run
 from autotask.errors import AutotaskError, ConfigError, InvalidRequest
@@ -197,7 +197,10 @@ def _check(entity: Entity, kind: str, dedupe: str | None, item: Any) -> int | No
             _, body = entity.routing.write(encode_record(record), letter)  # parent id filled in
             allowed = [r.parent_field for r in entity.spec.parents if r.parent_field]
             udfs = entity.udfs() if entity.info().get("hasUserDefinedFields") else []
-            reasons += record_problems(body, letter, entity.fields(), udfs, allowed=allowed)
+            kept = KEPT_ON_UPDATE.get(entity.name, ())
+            reasons += record_problems(
+                body, letter, entity.fields(), udfs, allowed=allowed, kept=kept
+            )
             found = find_key(body, "id")
             item_id = _as_id(body[found]) if found is not None and kind != "create" else None
     except InvalidRequest as exc:

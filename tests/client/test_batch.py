@@ -197,6 +197,26 @@ def test_dry_run_checks_items_against_the_metadata_and_writes_nothing(
     assert requests_to(emulator, "GET Tickets/entityInformation/fields") == 1  # fetched once
 
 
+def test_a_dry_run_update_reports_a_field_autotask_keeps(
+    client: AutotaskClient, emulator: Emulator
+) -> None:
+    entry = client.time_entries.query_all(limit=1)[0]
+    updates = [
+        {"id": entry["id"], "ticketID": 1, "summaryNotes": "moved"},
+        {"id": entry["id"], "summaryNotes": "noted"},
+    ]
+    checked = client.time_entries.batch_update(updates, dry_run=True)
+    assert [r.status for r in checked] == ["invalid", "valid"]
+    assert checked[0].error is not None and checked[0].error.errors == [
+        "Kept field: ticketID (Autotask keeps it after create and ignores a change; leave it out "
+        "of an update)"
+    ]
+    assert requests_to(emulator, "PATCH TimeEntries") == 0
+    # What the dry run warns of: the emulator, like Autotask, answers 200 and keeps the ticket.
+    client.time_entries.update({"id": entry["id"], "ticketID": entry["ticketID"] + 1})
+    assert client.time_entries.get(entry["id"])["ticketID"] == entry["ticketID"]
+
+
 def test_progress_reports_every_item(client: AutotaskClient) -> None:
     company = _company(client)
     seen: list[Progress] = []

@@ -108,3 +108,24 @@ def test_capability_from_entity_information() -> None:
     assert capability_problem(info, "D", "Projects") == (
         "Projects cannot be deleted through the API (entityInformation canDelete is false)"
     )
+
+
+def test_a_kept_field_is_a_problem_of_an_update_only() -> None:
+    fields = [*FIELDS, _field("taskID", "integer")]
+    update = {"id": 7, "title": "New", "taskID": 9}
+    assert record_problems(update, "U", fields, kept=["taskID"]) == [
+        "Kept field: taskID (Autotask keeps it after create and ignores a change; leave it out "
+        "of an update)"
+    ]
+    assert record_problems({"id": 7, "title": "New"}, "U", fields, kept=["taskID"]) == []
+    # A create sets it, and a replace carries every field: neither is a change to a kept one.
+    assert record_problems(_good(taskID=9), "C", fields, kept=["taskID"]) == []
+    assert record_problems({"id": 7, **_good(taskID=9)}, "R", fields, kept=["taskID"]) == []
+
+
+def test_the_client_and_the_emulator_keep_the_same_fields() -> None:
+    # Two copies by design (the emulator imports nothing of the client); they must agree.
+    from autotask._batch_check import KEPT_ON_UPDATE as CLIENT
+    from autotask.emulator.rules.business import KEPT_ON_UPDATE as EMULATOR
+
+    assert dict(CLIENT) == dict(EMULATOR)
