@@ -147,7 +147,7 @@ def test_an_over_size_file_is_refused_before_anything_is_sent(
             "'Tocket' takes no attachments; parent types:",
         ),
         (["upload", "Ticket", "abc", "{tmp}/a.txt"], 2, "bad id 'abc'"),
-        (["download", "0", "{tmp}"], 2, "bad id '0'"),
+        (["download", "-5", "{tmp}"], 2, "bad id '-5'"),
         (
             ["download", "29684500", "{tmp}/no/such/x.pdf"],
             2,

@@ -30,6 +30,19 @@ def test_get_prints_records_as_json_lines_when_piped(cli: Cli) -> None:
     assert "userDefinedFields" in records[0]
 
 
+def test_id_0_is_an_id_the_tenants_own_company(cli: Cli, tmp_path: Path) -> None:
+    # Every tenant's own company is Companies/0; ids are whole numbers from 0, not from 1.
+    run = cli("get", "Companies", "0")
+    assert run.code == 0 and [r["id"] for r in run.jsonl()] == [0]
+    contacts = cli("query", "Companies/0/Contacts")
+    assert contacts.code == 0 and contacts.out == ""  # the demo's own company has no contacts
+    (tmp_path / "memo.txt").write_bytes(b"internal memo")
+    upload = cli("attachments", "upload", "Company", "0", str(tmp_path / "memo.txt"))
+    assert upload.code == 0, upload.err
+    listed = cli("attachments", "list", "Company", "0", "-o", "jsonl")
+    assert [a["file_name"] for a in listed.jsonl()] == ["memo.txt"]
+
+
 def test_get_reports_missing_ids_after_printing_the_others(cli: Cli) -> None:
     run = cli("get", "Tickets", "29296", "99999999")
     assert run.code == 4

@@ -47,7 +47,7 @@ def _closed_port() -> int:
         (("query", "Tickets", "--limit", "0"), 2, ("--limit must be a positive number",)),
         (("count", "Tickets", "title"), 2, ("bad condition 'title'",)),
         (("get", "Tickets", "abc"), 2, ("bad id 'abc'",)),
-        (("get", "Tickets", "0"), 2, ("bad id '0'",)),
+        (("get", "Tickets", "-1"), 2, ("bad id '-1': an id is a whole number, 0 or more",)),
         (("delete", "Tickets", "12x", "--confirm"), 2, ("bad id '12x'",)),
         (("get", "Tickets"), 2, ("the following arguments are required: ID",)),
         (("frobnicate",), 2, ("invalid choice: 'frobnicate'",)),

@@ -188,3 +188,13 @@ def test_a_time_entry_keeps_its_ticket(api: Api, lax: Api) -> None:
             ]
         same = client.request("PATCH", "TimeEntries", {"id": entry, "ticketID": tickets[0]})
         assert same.status == 200  # sending the value it has is no change
+
+
+def test_the_tenants_own_company_is_id_0_and_takes_internal_work(api: Api) -> None:
+    # A real Projects page holds a project of companyID 0 (fixtures/real/projects_query_page):
+    # every tenant has its own company as id 0, and scripts file internal work against it.
+    assert api.ids("Companies", [{"op": "eq", "field": "id", "value": 0}]) == [0]
+    internal = api.item("Tickets", api.create("Tickets", ticket(companyID=0, queueID=QUEUE)))
+    assert internal["companyID"] == 0
+    everything = [{"op": "gte", "field": "id", "value": 0}]
+    assert 0 in api.ids("Companies", everything)

@@ -307,7 +307,7 @@ def read_ids(sources: Iterable[str], stdin: TextIO) -> Iterator[int]:
     """Yield ids from files (one per line; blank lines and ``#`` comments skipped).
 
     Raises:
-        UsageError: a missing file, or a line that is not a positive whole number.
+        UsageError: a missing file, or a line that is not an id (a whole number >= 0).
     """
     for source in sources:
         name = source_name(source)
@@ -319,7 +319,7 @@ def read_ids(sources: Iterable[str], stdin: TextIO) -> Iterator[int]:
 
 
 def parse_id(text: str, where: str = "") -> int:
-    """``text`` as a record id (a positive whole number).
+    """``text`` as a record id: a whole number >= 0 (every tenant's own company is id 0).
 
     Raises:
         UsageError: it is not one (``where`` prefixes the message).
@@ -329,8 +329,8 @@ def parse_id(text: str, where: str = "") -> int:
         value = int(text.strip())
     except ValueError:
         raise UsageError(f"{prefix}bad id {text!r}: an id is a whole number") from None
-    if value <= 0:
-        raise UsageError(f"{prefix}bad id {text!r}: an id is a positive whole number")
+    if value < 0:
+        raise UsageError(f"{prefix}bad id {text!r}: an id is a whole number, 0 or more")
     return value
 
 

@@ -67,8 +67,8 @@ def parse_entity_ref(text: str) -> EntityRef:
             raise UsageError(
                 f"bad entity {text!r}: the parent id {parts[1]!r} is not a whole number"
             ) from None
-        if parent_id <= 0:
-            raise UsageError(f"bad entity {text!r}: the parent id must be positive")
+        if parent_id < 0:  # 0 is valid: every tenant's own company is Companies/0
+            raise UsageError(f"bad entity {text!r}: the parent id must be 0 or more")
         route = child_route(parent, parts[2])
         if route is None:
             segments = sorted({r.segment for r in entity_spec(parent).children})

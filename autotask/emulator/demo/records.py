@@ -54,7 +54,34 @@ def demo_dataset() -> dict[str, list[Record]]:
     time_and_billing(s)
     calendar(s)
     attachments(s)
+    _owner_company(s)
     return s.records
+
+
+def _owner_company(s: DemoSet) -> None:
+    # Every tenant has its own company as id 0 (the real projects_query_page fixture has a
+    # project of companyID 0, an internal project). Scripts file internal tickets and projects
+    # against it, so it exists here too. Added last, so no other demo record's relations shift.
+    # Its companyType is assumed (Customer; the real value of id 0 was never captured).
+    s.add(
+        "Companies",
+        {
+            "id": 0,
+            "address1": "Rue de l'Emulateur, 1",
+            "city": "Brussels",
+            "companyName": "Demo MSP",
+            "companyNumber": "",
+            "companyType": 1,
+            "countryID": 23,
+            "createDate": at(-2000),
+            "isActive": True,
+            "lastActivityDate": at(-1),
+            "ownerResourceID": s.ids("Resources")[0],
+            "phone": "32 2 555 00 00",
+            "postalCode": "1000",
+            "webAddress": "www.demo-msp.test/",
+        },
+    )
 
 
 def _people(s: DemoSet) -> None:

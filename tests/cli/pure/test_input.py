@@ -144,7 +144,7 @@ def test_ids(tmp_path: Path) -> None:
     bad = _write(tmp_path, "bad.txt", "1\nx2\n")
     with pytest.raises(UsageError, match=r"bad.txt: line 2: bad id 'x2'"):
         list(read_ids([bad], _stdin()))
-    with pytest.raises(UsageError, match=r"line 1: bad id '-3': an id is a positive"):
+    with pytest.raises(UsageError, match=r"line 1: bad id '-3': an id is a whole number, 0 or"):
         list(read_ids(["-"], _stdin("-3\n")))
 
 
