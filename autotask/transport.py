@@ -538,7 +538,13 @@ def _read_capped(response: urllib3.BaseHTTPResponse, limit: int) -> tuple[bytes,
     back to the pool only when read to its end: one closed with bytes unread is discarded, or
     the next request on it would read the rest as its own answer."""
     try:
-        data = response.read(limit + 1)
+        length = response.length_remaining  # from Content-Length; None when chunked
+        if length is not None and length > limit:
+            response.close()  # announced too long: not a byte of it is read
+            return b"", True
+        if length is not None and not response.headers.get("Content-Encoding"):
+            return response.read(), False  # the usual answer: urllib3's one-read path
+        data = response.read(limit + 1)  # chunked or compressed: read up to the bound
         if len(data) > limit:
             response.close()
             return data[:limit], True
