@@ -25,11 +25,11 @@ _EXPORTS: dict[str, str] = {
     "RequestConfig": "autotask.config",
     "RetryPolicy": "autotask.retry",
     "Credentials": "autotask.config",
-    "F": "autotask.query",
-    "Condition": "autotask.query",
-    "Group": "autotask.query",
-    "udf": "autotask.records",
-    "parse_datetime": "autotask.records",
+    "F": "autotask.core.query",
+    "Condition": "autotask.core.query",
+    "Group": "autotask.core.query",
+    "udf": "autotask.core.records",
+    "parse_datetime": "autotask.core.records",
     "AutotaskError": "autotask.errors",
     "ConfigError": "autotask.errors",
     "AuthenticationError": "autotask.errors",
@@ -85,6 +85,8 @@ if TYPE_CHECKING:
     from autotask.batch import ItemResult, Progress
     from autotask.client import AutotaskClient
     from autotask.config import Credentials, RequestConfig
+    from autotask.core.query import Condition, F, Group
+    from autotask.core.records import parse_datetime, udf
     from autotask.errors import (
         AuthenticationError,
         AutotaskError,
@@ -101,8 +103,6 @@ if TYPE_CHECKING:
         TransportError,
     )
     from autotask.export import ExportProgress, ExportStats
-    from autotask.query import Condition, F, Group
-    from autotask.records import parse_datetime, udf
     from autotask.retry import RetryPolicy
 
 

@@ -28,14 +28,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from autotask._batch_ops import BatchOptions
 from autotask.attachments import Attachments
 from autotask.batch import ItemResult
+from autotask.batch.ops import BatchOptions
 from autotask.config import ENV, Credentials, RequestConfig
-from autotask.entities import Entity
-from autotask.metadata import MetadataCache
-from autotask.registry import name_for_attribute
-from autotask.transport import Transport
+from autotask.core.entities import Entity
+from autotask.core.metadata import MetadataCache
+from autotask.core.registry import name_for_attribute
+from autotask.wire.transport import Transport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

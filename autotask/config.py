@@ -9,7 +9,7 @@ Environment variables read by :meth:`Credentials.from_env` and the client:
 ``AUTOTASK_API_URL``       an explicit zone URL (skips zone discovery)
 ``AUTOTASK_ZONE_LOOKUP_URL`` where zone discovery asks (default Autotask's global host)
 ``AUTOTASK_CACHE_DIR``     where the zone cache lives (default ``~/.cache/autotask``)
-``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` CA certificates (see :func:`autotask._tls.ca_bundle`)
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` CA certificates (see :func:`autotask.wire._tls.ca_bundle`)
 ========================== ==========================================================
 """
 
@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from autotask._log import register_secret
-from autotask._tls import LEGACY_RENEGOTIATION_MODES
 from autotask._version import __version__
 from autotask.errors import ConfigError
 from autotask.retry import RetryPolicy
+from autotask.wire._tls import LEGACY_RENEGOTIATION_MODES
 
 __all__ = ["ENV", "Credentials", "RequestConfig"]
 

@@ -24,10 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, overload
 
-from autotask._answers import parse_item_id
-from autotask._batch_ops import BatchOptions
 from autotask._log import get_logger
-from autotask._request import Request, StreamBody
 from autotask.attachments.batch import upload_all
 from autotask.attachments.data import AttachmentData, field_value
 from autotask.attachments.files import PartFile, safe_file_name
@@ -37,11 +34,14 @@ from autotask.attachments.receive import receive
 from autotask.attachments.source import Source, SourceError
 from autotask.attachments.upload import UploadBody
 from autotask.batch import ItemResult
+from autotask.batch.ops import BatchOptions
 from autotask.config import RequestConfig
-from autotask.entities import Entity
+from autotask.core.entities import Entity
 from autotask.errors import InvalidRequest, ServerError
 from autotask.retry import Operation
-from autotask.transport import Transport
+from autotask.wire._answers import parse_item_id
+from autotask.wire._request import Request, StreamBody
+from autotask.wire.transport import Transport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -223,7 +223,7 @@ class Attachments:
             impersonate: as for :meth:`upload_file`.
             options: ``concurrency``, ``progress``, ``journal``, ``dry_run`` (check each file
                 without sending: ``valid`` / ``invalid``), ``fail_fast``, ``settle``
-                (:class:`~autotask._batch_ops.BatchOptions`; ``dedupe_field`` does not apply).
+                (:class:`~autotask.batch.ops.BatchOptions`; ``dedupe_field`` does not apply).
 
         Returns:
             One :class:`~autotask.batch.ItemResult` per file, in input order: ``uploaded``

@@ -14,8 +14,8 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autotask._batch_ops import BatchOptions, check_options, run_with_options
 from autotask.batch import ItemResult, Job
+from autotask.batch.ops import BatchOptions, check_options, run_with_options
 from autotask.errors import ConfigError, InvalidRequest
 
 __all__ = ["upload_all"]
@@ -44,7 +44,7 @@ def upload_all(
         concurrency: the default number of worker threads.
         batch_size: files held at a time.
         options: ``concurrency``, ``progress``, ``journal``, ``dry_run``, ``fail_fast``,
-            ``settle``, ``on_result`` (:class:`~autotask._batch_ops.BatchOptions`; no
+            ``settle``, ``on_result`` (:class:`~autotask.batch.ops.BatchOptions`; no
             ``dedupe_field``).
 
     Raises:

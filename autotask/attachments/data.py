@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from autotask.routing import find_key
+from autotask.core.routing import find_key
 
 __all__ = ["AttachmentData", "field_value"]
 

@@ -17,7 +17,7 @@ from typing import Any
 from autotask._log import get_logger
 from autotask.attachments.data import field_value
 from autotask.attachments.parents import Parent, find_parent, parent_for_code, parent_for_label
-from autotask.entities import Entity
+from autotask.core.entities import Entity
 from autotask.errors import AutotaskError, InvalidRequest
 from autotask.retry import Operation
 

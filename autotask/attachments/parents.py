@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from autotask._registry_data import ATTACHMENT_PARENT_TYPES, CHILDREN, PARENT_ALIASES
+from autotask.core._registry_data import ATTACHMENT_PARENT_TYPES, CHILDREN, PARENT_ALIASES
+from autotask.core.registry import ChildRoute
 from autotask.errors import InvalidRequest
-from autotask.registry import ChildRoute
 
 __all__ = ["SEGMENT", "Parent", "find_parent", "parent_for_code", "parent_for_label", "parents"]
 

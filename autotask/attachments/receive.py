@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from autotask._answers import parse_item
 from autotask._log import get_logger
-from autotask._request import Request
 from autotask.attachments.download import AnswerError, DataExtractor, Sink
 from autotask.errors import ServerError, TransportError
 from autotask.retry import Operation
-from autotask.transport import Transport
+from autotask.wire._answers import parse_item
+from autotask.wire._request import Request
+from autotask.wire.transport import Transport
 
 __all__ = ["receive"]
 

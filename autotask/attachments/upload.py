@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autotask._request import json_bytes
+from autotask.wire._request import json_bytes
 
 __all__ = ["BLOCK", "SourceChanged", "UploadBody", "encoded_length"]
 

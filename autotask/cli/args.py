@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from autotask.cli.credentials import refuse_secret_flag
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.output import FORMATS
-from autotask.registry import entity_names
+from autotask.core.registry import entity_names
 
 __all__ = [
     "Examples",

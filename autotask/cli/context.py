@@ -22,14 +22,14 @@ from autotask.cli.output import (
     record_writer,
     write_document,
 )
+from autotask.cli.output.progress import ProgressBar
 from autotask.cli.values.entityref import EntityRef, parse_entity_ref
 from autotask.cli.values.fieldtypes import FieldTable
 from autotask.errors import ConfigError
-from autotask.progress import ProgressBar
 
 if TYPE_CHECKING:
     from autotask.client import AutotaskClient
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
 __all__ = ["Context"]
 
@@ -195,7 +195,8 @@ class Context:
 
     def progress(self, label: str) -> ProgressBar:
         """A progress bar on stderr: drawn on a terminal unless ``--quiet``; its
-        :meth:`~autotask.progress.ProgressBar.summary` is printed whatever the terminal."""
+        :meth:`~autotask.cli.output.progress.ProgressBar.summary` is printed whatever the
+        terminal."""
         return ProgressBar(
             self.env.stderr,
             enabled=self.env.stderr_isatty and not self.quiet,

@@ -35,7 +35,7 @@ def versions() -> str:
     import platform
     import ssl
 
-    import autotask.transport  # noqa: F401 (imports urllib3, the one module allowed to)
+    import autotask.wire.transport  # noqa: F401 (imports urllib3, the one module allowed to)
 
     urllib3 = sys.modules.get("urllib3")
     urllib3_version = getattr(urllib3, "__version__", "not installed")

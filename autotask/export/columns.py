@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from autotask.core.metadata import picklist_labels
+from autotask.core.records import flat_text, udf
 from autotask.errors import InvalidRequest
-from autotask.metadata import picklist_labels
-from autotask.records import flat_text, udf
 
 if TYPE_CHECKING:
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
 __all__ = ["UDF_PREFIX", "Column", "Columns", "build_columns"]
 

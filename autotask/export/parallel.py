@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from autotask.core.paging import iter_pages
+from autotask.core.query import Condition, FilterLike, Group, split_in_lists
 from autotask.errors import InvalidRequest
-from autotask.paging import iter_pages
-from autotask.query import Condition, FilterLike, Group, split_in_lists
 from autotask.retry import Operation
 
 if TYPE_CHECKING:
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
 __all__ = ["Page", "Span", "check_partitions", "iter_parallel_pages", "query_parallel"]
 
@@ -468,7 +468,7 @@ def query_parallel(
 ) -> Iterator[Record]:
     """Every record of ``filter`` once, from concurrent id ranges, in no particular order.
 
-    See :meth:`autotask.entities.Entity.query_parallel`.
+    See :meth:`autotask.core.entities.Entity.query_parallel`.
     """
     pages = iter_parallel_pages(
         entity, filter, partitions=partitions, fields=fields, page_size=page_size

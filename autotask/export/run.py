@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autotask.core.query import FilterLike, filter_json
 from autotask.errors import InvalidRequest, NotFound, PermissionDenied
 from autotask.export.columns import build_columns
 from autotask.export.parallel import Span, check_partitions, iter_parallel_pages
@@ -34,11 +35,10 @@ from autotask.export.state import (
     stamp_text,
 )
 from autotask.export.writers import Writer, open_writer, parse_target
-from autotask.query import FilterLike, filter_json
 from autotask.retry import Operation
 
 if TYPE_CHECKING:
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
 __all__ = ["DEFAULT_OVERLAP", "ExportProgress", "ExportStats", "export"]
 
@@ -346,7 +346,7 @@ def _deletions(
     that the server does not serve leaves the deletion state as it was and returns None.
     """
     log = DELETION_LOGS[entity.name]
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
     logs = Entity(log.entity, entity._transport, entity._config, entity._metadata)
     assert previous.deleted_lower is not None

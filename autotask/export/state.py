@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autotask.core.query import Condition, Group
+from autotask.core.records import parse_datetime
 from autotask.errors import InvalidRequest
-from autotask.query import Condition, Group
-from autotask.records import parse_datetime
 
 __all__ = [
     "DELETION_LOGS",

@@ -154,7 +154,7 @@ def test_debug_session_never_shows_a_secret(cli: Cli, run_cli: Cli, emulator: Em
 def test_an_internal_error_is_one_line_and_1(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     # A bug cannot be produced on purpose, so one is planted; Ctrl-C and SIGTERM are tested
     # with real signals in test_script.py.
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("a bug")

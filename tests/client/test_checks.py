@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from autotask import AutotaskClient, F, InvalidRequest
-from autotask.query import MAX_OR_CONDITIONS
+from autotask.core.query import MAX_OR_CONDITIONS
 from autotask.retry import Operation
-from autotask.transport import Request
+from autotask.wire.transport import Request
 from tests.emulator_process import Emulator
 
 

@@ -19,7 +19,7 @@ from autotask import (
     udf,
 )
 from autotask.client import RESERVED_NAMES
-from autotask.entities import Entity
+from autotask.core.entities import Entity
 from tests.client.conftest import READS, connect, requests_to, under_quirks
 from tests.emulator_process import Emulator
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autotask import AutotaskClient, F, InvalidRequest, PaginationError, TooManyRecords
-from autotask.query import MAX_OR_CONDITIONS
+from autotask.core.query import MAX_OR_CONDITIONS
 from tests.client.conftest import READS, connect, requests_to, under_quirks
 from tests.client.proxy import forwarding_proxy
 from tests.emulator_process import Emulator

@@ -17,7 +17,7 @@ import pytest
 
 from autotask import AutotaskClient, NotFound, ThreadLimitExceeded
 from autotask.retry import Operation
-from autotask.transport import Request, StreamBody, StreamedResponse
+from autotask.wire.transport import Request, StreamBody, StreamedResponse
 from tests.client.conftest import connect, requests_to
 from tests.emulator_process import Emulator
 

@@ -27,7 +27,7 @@ from autotask import (
     RequestConfig,
     TransportError,
 )
-from autotask._tls import OP_LEGACY_SERVER_CONNECT, ca_bundle
+from autotask.wire._tls import OP_LEGACY_SERVER_CONNECT, ca_bundle
 from tests.client.conftest import requests_to
 from tests.client.proxy import forwarding_proxy, legacy_tls_server
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from autotask import AutotaskClient, Credentials, InvalidRequest, RequestConfig
-from autotask._request import Request
 from autotask.retry import Operation
+from autotask.wire._request import Request
 from tests.client.conftest import requests_to
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator, running_emulator
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autotask import AuthenticationError, AutotaskClient, ConfigError, Credentials, RequestConfig
-from autotask.zones import ZoneCache
+from autotask.wire.zones import ZoneCache
 from tests.client.conftest import requests_to
 from tests.client.proxy import forwarding_proxy
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator, running_emulator

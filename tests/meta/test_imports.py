@@ -4,10 +4,10 @@
   itself, never the client.
 - The emulator's modules import each other without a circle, and only its flag modules
   (argparse) know the command line: the rest reads the values of ``settings.py``.
-- Only ``autotask/transport.py`` imports urllib3, and it does not import the entity registry
+- Only ``autotask/wire/transport.py`` imports urllib3, and it does not import the entity registry
   (requests name their entity where they are built; the transport knows requests, not entities).
 - Nothing outside ``autotask/cli/`` imports the emulator.
-- The batch engine (``batch.py`` and its journal) is generic: it imports only the standard
+- The batch engine (``batch/engine.py`` and its journal) is generic: it imports only the standard
   library and the errors, never entity, transport or CLI code (ARCHITECTURE "The batch engine
   is generic").
 """
@@ -142,15 +142,15 @@ def test_only_transport_imports_urllib3() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in _modules(PACKAGE)
-        if path.name != "transport.py" or path.parent != PACKAGE
+        if path.name != "transport.py" or path.parent != PACKAGE / "wire"
         if any(n.split(".")[0] == "urllib3" for n in _imports(path))
     ]
-    assert not offenders, f"urllib3 imported outside autotask/transport.py: {offenders}"
+    assert not offenders, f"urllib3 imported outside autotask/wire/transport.py: {offenders}"
 
 
 def test_transport_does_not_import_the_registry() -> None:
-    names = _imports(PACKAGE / "transport.py")
-    assert not {"autotask.registry", "autotask._registry_data"} & names, sorted(names)
+    names = _imports(PACKAGE / "wire" / "transport.py")
+    assert not {"autotask.core.registry", "autotask.core._registry_data"} & names, sorted(names)
 
 
 def test_only_cli_imports_the_emulator() -> None:
@@ -193,10 +193,10 @@ def test_emulator_serves_without_urllib3() -> None:
 
 def test_batch_engine_imports_no_entity_transport_or_cli_code() -> None:
     stdlib = set(sys.stdlib_module_names)
-    allowed = {"autotask.errors", "autotask._journal", "autotask._log"}
+    allowed = {"autotask.errors", "autotask.batch.journal", "autotask._log"}
     bad = []
-    for name in ("batch.py", "_journal.py"):
-        path = PACKAGE / name
+    for name in ("engine.py", "journal.py"):
+        path = PACKAGE / "batch" / name
         for imported in _imports(path):
             if imported.split(".")[0] in stdlib or imported == "__future__":
                 continue
@@ -209,7 +209,7 @@ def test_attachment_codecs_are_pure() -> None:
     """The upload encoder, the download decoder and the file-name rules need no client, no
     transport and no sockets (they are unit-tested without them)."""
     stdlib = set(sys.stdlib_module_names)
-    allowed = {"autotask._request", "autotask.errors"}
+    allowed = {"autotask.wire._request", "autotask.errors"}
     bad = []
     for name in ("upload.py", "download.py", "files.py", "source.py"):
         path = PACKAGE / "attachments" / name
@@ -244,3 +244,14 @@ def test_core_imports_export_only_lazily() -> None:
         if any(n.startswith("autotask.export") for n in _eager_imports(path))
     ]
     assert not offenders, f"modules importing autotask.export at load time: {offenders}"
+
+
+def test_no_folder_of_the_package_holds_more_than_a_dozen_modules() -> None:
+    # House style: a folder over a dozen files gets subfolders that say what is inside.
+    crowded = {
+        str(folder.relative_to(ROOT)): count
+        for folder in [PACKAGE, *(p for p in PACKAGE.rglob("*") if p.is_dir())]
+        if "__pycache__" not in folder.parts
+        if (count := len(list(folder.glob("*.py")))) > 12
+    }
+    assert crowded == {}, crowded

@@ -24,7 +24,7 @@ from autotask import AutotaskClient, AutotaskError, F, InvalidRequest
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.values.fieldtypes import FieldTable
-from autotask.query import compile_filter
+from autotask.core.query import compile_filter
 from tests.cli.pure.conftest import real_fields
 from tests.client.conftest import connect
 from tests.emulator_process import running_emulator

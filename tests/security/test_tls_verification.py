@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autotask import AutotaskClient, ConfigError, Credentials, RequestConfig, TransportError
-from autotask._tls import LEGACY_RENEGOTIATION_MODES, tls_context
+from autotask.wire._tls import LEGACY_RENEGOTIATION_MODES, tls_context
 from tests.cli.conftest import Cli
 from tests.client.proxy import forwarding_proxy
 from tests.emulator_process import INTEGRATION_CODE, SECRET, USERNAME, Emulator

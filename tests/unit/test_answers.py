@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from autotask import errors
-from autotask._answers import (
+from autotask.core.records import parse_datetime, udf
+from autotask.retry import Failure, Operation
+from autotask.wire._answers import (
     api_texts,
     error_for_answer,
     is_query_too_long,
@@ -26,8 +28,6 @@ from autotask._answers import (
     read_answer,
     retry_after_seconds,
 )
-from autotask.records import parse_datetime, udf
-from autotask.retry import Failure, Operation
 from tests import paths
 
 FIXTURES = paths.FIXTURES

@@ -23,8 +23,8 @@ from autotask import (
     ThreadLimitExceeded,
     TransportError,
 )
-from autotask._journal import item_key
 from autotask.batch import ItemResult, Job, Progress, run, stops_the_run
+from autotask.batch.journal import item_key
 
 
 def _job(send: Any, **more: Any) -> Job[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autotask._batch_check import capability_problem, record_problems
+from autotask.batch.check import capability_problem, record_problems
 
 
 def _field(name: str, kind: str, **flags: Any) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def test_a_kept_field_is_a_problem_of_an_update_only() -> None:
 
 def test_the_client_and_the_emulator_keep_the_same_fields() -> None:
     # Two copies by design (the emulator imports nothing of the client); they must agree.
-    from autotask._batch_check import KEPT_ON_UPDATE as CLIENT
+    from autotask.batch.check import KEPT_ON_UPDATE as CLIENT
     from autotask.emulator.rules.business import KEPT_ON_UPDATE as EMULATOR
 
     assert dict(CLIENT) == dict(EMULATOR)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autotask import ConfigError
-from autotask._journal import Journal, item_key
+from autotask.batch.journal import Journal, item_key
 
 
 def test_a_new_journal_starts_with_a_header(tmp_path: Path) -> None:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from autotask import ConfigError, Credentials, RequestConfig, RetryPolicy
-from autotask._tls import (
+from autotask.retry import Operation
+from autotask.wire._tls import (
     CA_FILES,
     OP_LEGACY_SERVER_CONNECT,
     ca_bundle,
     legacy_renegotiation_retry,
     tls_context,
 )
-from autotask.retry import Operation
 
 
 def test_defaults_are_the_documented_ones() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from autotask.errors import InvalidRequest, RateLimited, ThreadLimitExceeded
-from autotask.limits import (
+from autotask.wire.limits import (
     RECHECK,
     WINDOW,
     AttachmentWindow,

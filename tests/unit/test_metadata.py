@@ -8,7 +8,7 @@ import time
 import pytest
 
 from autotask import InvalidRequest
-from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
+from autotask.core.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
 
 VALUES = [
     {"value": "1", "label": "New", "isActive": True},

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from autotask import Condition, F, Group, InvalidRequest
-from autotask.query import (
+from autotask.core.query import (
     MAX_OR_CONDITIONS,
     OPERATORS,
     compile_filter,

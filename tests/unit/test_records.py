@@ -10,8 +10,8 @@ import re
 import pytest
 
 from autotask import InvalidRequest, parse_datetime, udf
-from autotask._request import json_bytes
-from autotask.records import encode_record, format_datetime
+from autotask.core.records import encode_record, format_datetime
+from autotask.wire._request import json_bytes
 from tests import paths
 
 FIXTURES = paths.FIXTURES

@@ -71,7 +71,7 @@ def test_missing_credentials_name_what_is_missing_not_the_values() -> None:
 
 
 def test_the_package_logger_has_a_null_handler() -> None:
-    import autotask.transport  # noqa: F401 - importing sets the logging up
+    import autotask.wire.transport  # noqa: F401 - importing sets the logging up
 
     handlers = logging.getLogger("autotask").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)

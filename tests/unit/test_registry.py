@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autotask._registry_data import CHILDREN, ENTITIES, PARENT_ALIASES
-from autotask.registry import (
+from autotask.core._registry_data import CHILDREN, ENTITIES, PARENT_ALIASES
+from autotask.core.registry import (
     bucket_for_path,
     child_route,
     entity_names,

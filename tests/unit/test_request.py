@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from autotask import ConfigError
-from autotask._request import Request
 from autotask.retry import Operation
+from autotask.wire._request import Request
 
 
 def test_a_request_names_its_entity_where_it_is_built() -> None:

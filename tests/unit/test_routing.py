@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from autotask import F, InvalidRequest
-from autotask.query import Condition
-from autotask.registry import ChildRoute, child_route, entity_spec
-from autotask.routing import Routing, find_key
+from autotask.core.query import Condition
+from autotask.core.registry import ChildRoute, child_route, entity_spec
+from autotask.core.routing import Routing, find_key
 
 TICKETS = Routing(entity_spec("Tickets"))
 TICKET_NOTES = Routing(entity_spec("TicketNotes"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autotask import ConfigError, RequestConfig
-from autotask.origins import (
+from autotask.wire.origins import (
     check_base_url,
     check_lookup_url,
     check_zone_url,
@@ -17,7 +17,7 @@ from autotask.origins import (
     is_loopback,
     origin_of,
 )
-from autotask.zones import (
+from autotask.wire.zones import (
     DEFAULT_ZONE_LOOKUP_URL,
     ZoneCache,
     ZoneResolver,

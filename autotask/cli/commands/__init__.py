@@ -3,29 +3,18 @@ registers sets ``run(args, ctx) -> int`` as its default (see ``autotask.cli.args
 
 Modules are imported statically (no import by string), so Nuitka follows them; each keeps its
 heavy imports (the client, the emulator) inside ``run`` or behind the context, so ``--help``
-stays cheap. One module per command group; the order here is the order in ``--help``.
+stays cheap. One module per command group, in four folders (records, jobs, metadata, setup);
+the order here is the order in ``--help``.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from autotask.cli.commands import (
-    attachments,
-    batch,
-    config,
-    count,
-    delete,
-    doctor,
-    emulator,
-    entities,
-    export,
-    get,
-    info,
-    query,
-    usage,
-    write,
-)
+from autotask.cli.commands.jobs import attachments, batch, export
+from autotask.cli.commands.metadata import entities, info, usage
+from autotask.cli.commands.records import count, delete, get, query, write
+from autotask.cli.commands.setup import config, doctor, emulator
 
 COMMANDS: tuple[ModuleType, ...] = (
     get,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autotask.records import flat_text, udf
+from autotask.core.records import flat_text, udf
 
 __all__ = [
     "LABEL_SUFFIX",

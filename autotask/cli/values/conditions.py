@@ -28,8 +28,8 @@ from typing import Any
 
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.values.fieldtypes import FieldTable
+from autotask.core.query import Condition, FilterLike, Group, compile_filter
 from autotask.errors import InvalidRequest
-from autotask.query import Condition, FilterLike, Group, compile_filter
 
 __all__ = ["GRAMMAR", "Spec", "build_filter", "parse_condition", "parse_filter_json"]
 

@@ -10,7 +10,7 @@ import difflib
 from dataclasses import dataclass
 
 from autotask.cli.exitcodes import UsageError
-from autotask.registry import child_route, entity_names, entity_spec
+from autotask.core.registry import child_route, entity_names, entity_spec
 
 __all__ = ["EntityRef", "parse_entity_ref"]
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from autotask.cli.exitcodes import UsageError
+from autotask.core.metadata import picklist_labels, picklist_value
+from autotask.core.records import parse_datetime
 from autotask.errors import InvalidRequest
-from autotask.metadata import picklist_labels, picklist_value
-from autotask.records import parse_datetime
 
 __all__ = ["FieldInfo", "FieldTable"]
 

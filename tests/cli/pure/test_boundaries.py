@@ -30,7 +30,7 @@ def _stdlib(name: str) -> bool:
 
 def test_progress_imports_only_the_standard_library_and_the_progress_value() -> None:
     # The bar draws the batch engine's own Progress value (one type, not two alike).
-    names = _top_level_imports(PACKAGE / "progress.py")
+    names = _top_level_imports(PACKAGE / "cli" / "output" / "progress.py")
     assert {n for n in names if not _stdlib(n)} == {"autotask.batch"}
 
 
@@ -43,7 +43,7 @@ def test_cli_loads_the_client_and_emulator_only_when_a_command_runs() -> None:
     offenders = []
     for path in sorted((PACKAGE / "cli").rglob("*.py")):
         for name in _top_level_imports(path):
-            if name.startswith(("autotask.emulator", "autotask.client", "autotask.transport")):
+            if name.startswith(("autotask.emulator", "autotask.client", "autotask.wire.transport")):
                 offenders.append(f"{path.relative_to(ROOT)}: {name}")
             if name.split(".")[0] == "urllib3":
                 offenders.append(f"{path.relative_to(ROOT)}: {name}")
@@ -56,7 +56,7 @@ def test_help_does_not_import_urllib3_or_the_client() -> None:
         "from autotask.cli.parser import build_parser\n"
         "build_parser().format_help()\n"
         "import autotask.cli.main\n"
-        "print(sorted(m for m in ('urllib3', 'autotask.client', 'autotask.transport') "
+        "print(sorted(m for m in ('urllib3', 'autotask.client', 'autotask.wire.transport') "
         "if m in sys.modules))\n"
     )
     out = subprocess.run(

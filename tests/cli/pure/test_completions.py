@@ -33,7 +33,7 @@ def test_completions_match_the_parser() -> None:
 
 
 def test_entity_names_come_from_the_registry() -> None:
-    from autotask.registry import entity_names
+    from autotask.core.registry import entity_names
 
     scripts = _render()
     for name in ("Tickets", "TicketNotes", "Companies", "ConfigurationItems"):

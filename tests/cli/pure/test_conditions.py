@@ -10,7 +10,7 @@ import pytest
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.values.fieldtypes import FieldTable
-from autotask.query import Condition, Group
+from autotask.core.query import Condition, Group
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import pytest
 from autotask.cli.context import Context
 from autotask.cli.env import Env
 from autotask.cli.exitcodes import ConfirmationRefused
+from autotask.cli.output.progress import Progress
 from autotask.cli.parser import build_parser
-from autotask.progress import Progress
 
 
 class NeverRead(io.StringIO):

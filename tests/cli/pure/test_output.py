@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from autotask.cli.output import OutputOptions, default_format, record_writer, write_document
+from autotask.cli.output.progress import Progress, ProgressBar, progress_of, render, summary_line
 from autotask.cli.output.table import CAP, fit_widths
-from autotask.progress import Progress, ProgressBar, progress_of, render, summary_line
 
 RECORDS = [
     {"id": 1, "title": "Printer", "status": 1, "nested": {"a": 1}, "userDefinedFields": []},

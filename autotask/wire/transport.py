@@ -40,15 +40,7 @@ from typing import Any
 import urllib3
 import urllib3.exceptions as u3
 
-from autotask._answers import oversized_answer, parse_usage, read_answer
 from autotask._log import get_logger, mask
-from autotask._request import Request, StreamBody, json_bytes, request_url
-from autotask._tls import (
-    LEGACY_REASON,
-    failed_before_sending,
-    legacy_renegotiation_retry,
-    tls_context,
-)
 from autotask.config import Credentials, RequestConfig
 from autotask.errors import (
     AutotaskError,
@@ -59,10 +51,18 @@ from autotask.errors import (
     ThreadLimitExceeded,
     TransportError,
 )
-from autotask.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
-from autotask.origins import origin_of
 from autotask.retry import Failure, Operation, RetryPolicy
-from autotask.zones import ZoneResolver, zone_resolver
+from autotask.wire._answers import oversized_answer, parse_usage, read_answer
+from autotask.wire._request import Request, StreamBody, json_bytes, request_url
+from autotask.wire._tls import (
+    LEGACY_REASON,
+    failed_before_sending,
+    legacy_renegotiation_retry,
+    tls_context,
+)
+from autotask.wire.limits import AttachmentWindow, HourlyBudget, Reservation, ThreadGate
+from autotask.wire.origins import origin_of
+from autotask.wire.zones import ZoneResolver, zone_resolver
 
 __all__ = ["Request", "StreamBody", "StreamedResponse", "Transport"]
 
@@ -478,7 +478,7 @@ class Transport:
 
     def _allow_legacy_renegotiation(self, url: str, error: AutotaskError) -> bool:
         """After a failed handshake: reconnect with legacy renegotiation allowed? Once per host,
-        logged at WARNING; :func:`autotask._tls.legacy_renegotiation_retry` decides."""
+        logged at WARNING; :func:`autotask.wire._tls.legacy_renegotiation_retry` decides."""
         host = origin_of(url)[1]
         mode = self.config.tls_legacy_renegotiation
         if not legacy_renegotiation_retry(mode, host, str(error.__cause__)):

@@ -32,13 +32,13 @@ from autotask.cli.commands.common import (
 )
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import ExitCode, UsageError, exit_code_for
+from autotask.cli.output.progress import Progress
 from autotask.cli.values.conditions import build_filter, parse_condition, parse_filter_json
 from autotask.cli.values.entityref import EntityRef, parse_entity_ref
 from autotask.errors import AuthenticationError, AutotaskError, ConfigError, InvalidRequest
-from autotask.progress import Progress
 
 if TYPE_CHECKING:
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
     from autotask.export import ExportProgress, ExportStats
 
 SQLITE = "sqlite:///"

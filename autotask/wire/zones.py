@@ -3,7 +3,7 @@
 Autotask tenants live in zones (``https://webservices15.autotask.net/ATServicesRest/``).
 The zone is asked for, never guessed (py-autotask guessed it from the e-mail's TLD:
 py-autotask.md §1.3): ``GET {lookup}zoneInformation?user=...`` answers with the zone URL, which
-must pass the allow-list of :mod:`autotask.origins` before any credential is sent to it. An
+must pass the allow-list of :mod:`autotask.wire.origins` before any credential is sent to it. An
 explicit ``base_url`` skips discovery. The answer is cached in a 0600 JSON file for 24 h, keyed
 by username + lookup URL. A 401 re-discovers once (tenants move between zones, fact sheet §1).
 
@@ -27,7 +27,7 @@ from typing import Any
 from autotask._log import get_logger
 from autotask.config import ENV, RequestConfig
 from autotask.errors import ConfigError
-from autotask.origins import check_base_url, check_lookup_url, check_zone_url
+from autotask.wire.origins import check_base_url, check_lookup_url, check_zone_url
 
 __all__ = [
     "DEFAULT_ZONE_LOOKUP_URL",

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autotask.core.records import encode_value, format_datetime
 from autotask.errors import InvalidRequest
-from autotask.records import encode_value, format_datetime
 
 __all__ = [
     "MAX_OR_CONDITIONS",

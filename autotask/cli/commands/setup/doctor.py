@@ -91,7 +91,7 @@ class _Doctor:
         )
 
     def tls(self) -> str:
-        from autotask._tls import ca_bundle, tls_context
+        from autotask.wire._tls import ca_bundle, tls_context
 
         settings = self.ctx.settings()
         ca_file = settings.values.get("ca_file")

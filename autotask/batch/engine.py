@@ -50,8 +50,8 @@ from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from autotask._journal import Journal, item_key
 from autotask._log import get_logger
+from autotask.batch.journal import Journal, item_key
 from autotask.errors import (
     AuthenticationError,
     AutotaskError,

@@ -23,7 +23,7 @@ import ssl
 from collections.abc import Iterator, Mapping, Sequence
 
 from autotask.errors import ConfigError
-from autotask.origins import is_autotask_host
+from autotask.wire.origins import is_autotask_host
 
 __all__ = [
     "CA_FILES",

@@ -10,8 +10,8 @@ from autotask.cli.commands.common import split_names
 from autotask.cli.context import Context
 from autotask.cli.exitcodes import ExitCode
 from autotask.cli.values.entityref import parse_entity_ref
+from autotask.core.registry import entity_names, entity_spec
 from autotask.errors import InvalidRequest, NotFound, PermissionDenied
-from autotask.registry import entity_names, entity_spec
 
 EXAMPLES = (
     ("every entity the command knows, with its capabilities", "autotask entities"),

@@ -1,6 +1,6 @@
 """The entity table as data: names, capabilities, child routes, parent-id fields, aliases.
 
-The data lives in ``autotask/_registry_data.py``, generated from the Swagger by
+The data lives in ``autotask/core/_registry_data.py``, generated from the Swagger by
 ``tools/derive_registry.py``. This module answers questions about it. Any entity name works even
 when the table does not know it (tenants get new entities before any table does: peers.md §3.5);
 the table only adds routing (``Tickets/{id}/Notes``), aliases and the thread-limit bucket rule.
@@ -26,7 +26,7 @@ import urllib.parse
 from dataclasses import dataclass
 from functools import lru_cache
 
-from autotask._registry_data import CHILDREN, ENTITIES, PARENT_ALIASES
+from autotask.core._registry_data import CHILDREN, ENTITIES, PARENT_ALIASES
 
 __all__ = [
     "ChildRoute",

@@ -1,7 +1,7 @@
 """Entity access: ``client.tickets``, ``client.entity("X")``, children, metadata.
 
-Every method checks what it can before sending, asks :class:`~autotask.routing.Routing` where
-the request goes, builds a :class:`~autotask._request.Request` and hands it to the transport;
+Every method checks what it can before sending, asks :class:`~autotask.core.routing.Routing` where
+the request goes, builds a :class:`~autotask.wire._request.Request` and hands it to the transport;
 records come back as plain dicts (CONTRACTS §1). The per-item callables the batch engine runs
 are :meth:`Entity.create`, :meth:`Entity.update`, :meth:`Entity.replace` and
 :meth:`Entity.delete`: each returns an id or raises an error whose ``applied`` is exact
@@ -14,21 +14,12 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autotask._answers import (
-    parse_count,
-    parse_fields,
-    parse_info,
-    parse_item,
-    parse_item_id,
-)
-from autotask._batch_ops import BatchOptions, batch
-from autotask._request import Request, json_bytes
 from autotask.batch import ItemResult
+from autotask.batch.ops import BatchOptions, batch
 from autotask.config import RequestConfig
-from autotask.errors import InvalidRequest, NotFound, TooManyRecords
-from autotask.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
-from autotask.paging import Keyset, iter_records, merge_by_id
-from autotask.query import (
+from autotask.core.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
+from autotask.core.paging import Keyset, iter_records, merge_by_id
+from autotask.core.query import (
     Condition,
     FilterLike,
     Group,
@@ -36,11 +27,20 @@ from autotask.query import (
     filter_json,
     split_in_lists,
 )
-from autotask.records import encode_record
-from autotask.registry import ChildRoute, EntitySpec, child_route, entity_spec
+from autotask.core.records import encode_record
+from autotask.core.registry import ChildRoute, EntitySpec, child_route, entity_spec
+from autotask.core.routing import Routing, find_key
+from autotask.errors import InvalidRequest, NotFound, TooManyRecords
 from autotask.retry import Operation
-from autotask.routing import Routing, find_key
-from autotask.transport import Transport
+from autotask.wire._answers import (
+    parse_count,
+    parse_fields,
+    parse_info,
+    parse_item,
+    parse_item_id,
+)
+from autotask.wire._request import Request, json_bytes
+from autotask.wire.transport import Transport
 
 if TYPE_CHECKING:
     import os
@@ -63,8 +63,8 @@ class Entity:
     Attributes:
         name: the entity's canonical name (``"TicketNotes"``), or the name given when the
             registry does not know it.
-        spec: what the registry knows about it (:class:`~autotask.registry.EntitySpec`).
-        routing: where its requests go (:class:`~autotask.routing.Routing`).
+        spec: what the registry knows about it (:class:`~autotask.core.registry.EntitySpec`).
+        routing: where its requests go (:class:`~autotask.core.routing.Routing`).
 
     Example::
 
@@ -307,7 +307,7 @@ class Entity:
         answer = self._send(Operation.DELETE, "DELETE", path, impersonate=impersonate)
         return parse_item_id(answer, Operation.DELETE, self.name)
 
-    # -- batches: the engine of autotask/batch.py, bound in autotask/_batch_ops.py ----------
+    # -- batches: the engine of autotask/batch/engine.py, bound in autotask/batch/ops.py ----------
 
     def batch_create(
         self,
@@ -322,7 +322,7 @@ class Entity:
             batch_size: items held at a time (no API limit: REST has no batch endpoint).
             options: ``concurrency``, ``progress``, ``journal``, ``dedupe_field``,
                 ``dry_run``, ``fail_fast``, ``settle``
-                (:class:`~autotask._batch_ops.BatchOptions`).
+                (:class:`~autotask.batch.ops.BatchOptions`).
 
         Returns:
             One :class:`~autotask.batch.ItemResult` per item, in input order; ``created``

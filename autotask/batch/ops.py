@@ -10,7 +10,7 @@
   field, a user-defined field when the item carries it in ``userDefinedFields``
   (``F.udf(name)``); the lowest matching id is taken.
 - ``check`` (``dry_run``): the item against the entity's field metadata, fetched once
-  (:mod:`autotask._batch_check`), plus the checks ``send`` makes before sending.
+  (:mod:`autotask.batch.check`), plus the checks ``send`` makes before sending.
 - ``tries``: the transport's count of the calling thread's requests, so ``attempts`` is exact.
 """
 
@@ -21,16 +21,16 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from autotask._batch_check import KEPT_ON_UPDATE, capability_problem, record_problems
 from autotask._log import get_logger
-from autotask.batch import ItemResult, Job, Progress, run
+from autotask.batch.check import KEPT_ON_UPDATE, capability_problem, record_problems
+from autotask.batch.engine import ItemResult, Job, Progress, run
+from autotask.core.query import F
+from autotask.core.records import encode_record, udf
+from autotask.core.routing import find_key
 from autotask.errors import AutotaskError, ConfigError, InvalidRequest
-from autotask.query import F
-from autotask.records import encode_record, udf
-from autotask.routing import find_key
 
 if TYPE_CHECKING:
-    from autotask.entities import Entity
+    from autotask.core.entities import Entity
 
 __all__ = ["DEFAULT_SETTLE", "BatchOptions", "batch", "check_options", "run_with_options"]
 

@@ -1,6 +1,6 @@
 """Where an entity's requests go: root URLs, child routes, and writes routed through a parent.
 
-Pure decisions from the registry (no I/O), so :class:`~autotask.entities.Entity` only sends:
+Pure decisions from the registry (no I/O), so :class:`~autotask.core.entities.Entity` only sends:
 
 - root URLs for what the root supports (``GET Tickets/5``, ``POST Tickets/query``);
 - a parent's children (``client.tickets.child(5, "Notes")``) by id at ``Tickets/5/Notes``, but
@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autotask.core.query import Condition, Group
+from autotask.core.registry import ChildRoute, EntitySpec, entity_spec, snake_name
 from autotask.errors import InvalidRequest
-from autotask.query import Condition, Group
-from autotask.registry import ChildRoute, EntitySpec, entity_spec, snake_name
 
 __all__ = ["Routing", "find_key"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from autotask.records import parse_datetime
+from autotask.core.records import parse_datetime
 
 __all__ = ["KEPT_ON_UPDATE", "capability_problem", "record_problems"]
 

@@ -1,4 +1,4 @@
-"""Requests as values: what the entities hand to :meth:`autotask.transport.Transport.send`.
+"""Requests as values: what the entities hand to :meth:`autotask.wire.transport.Transport.send`.
 
 Also the pure steps of preparing one: the JSON encoding every body uses, and the URL a request
 goes to (relative paths below the zone's ``V1.0/``, absolute links only on the zone's origin).
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from autotask.errors import ConfigError, InvalidRequest, PaginationError
-from autotask.origins import origin_of
 from autotask.retry import Operation
+from autotask.wire.origins import origin_of
 
 __all__ = ["Request", "StreamBody", "json_bytes", "request_url"]
 
@@ -54,7 +54,7 @@ class Request:
         body: a JSON-able value, pre-encoded ``bytes``, or a :class:`StreamBody`.
         params: query-string parameters.
         impersonate: a resource id for ``ImpersonationResourceId`` (writes only).
-        stream: hand back an unread :class:`~autotask.transport.StreamedResponse` instead of
+        stream: hand back an unread :class:`~autotask.wire.transport.StreamedResponse` instead of
             decoded JSON.
         budgeted: False only for the budget's own ThresholdInformation checks.
         upload_bytes: the decoded attachment bytes the request carries, counted once against

@@ -20,10 +20,10 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from autotask._answers import is_query_too_long, parse_page
 from autotask._log import get_logger
 from autotask.errors import NotFound, PaginationError
-from autotask.transport import Request, Transport
+from autotask.wire._answers import is_query_too_long, parse_page
+from autotask.wire.transport import Request, Transport
 
 __all__ = ["MAX_LINK_QUERY", "Keyset", "iter_pages", "iter_records", "merge_by_id"]
 

@@ -5,7 +5,7 @@
 - An explicit ``base_url`` or lookup URL may use plain http only on a loopback host.
 - Every request, next-page links included, stays on the zone's origin (``origin_of``).
 
-Zone discovery and the zone cache, which use these rules, are in :mod:`autotask.zones`.
+Zone discovery and the zone cache, which use these rules, are in :mod:`autotask.wire.zones`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Commands for bulk jobs: batch create/update/replace/delete, attachments, export and sync."""

@@ -1,0 +1,1 @@
+"""Commands that describe the tenant: entities, info (fields, picklists, UDFs), usage."""
