@@ -18,7 +18,7 @@ from autotask.batch import ItemResult
 from autotask.batch.ops import BatchOptions, batch
 from autotask.config import RequestConfig
 from autotask.core.metadata import MetadataCache, find_picklist, picklist_labels, picklist_value
-from autotask.core.paging import Keyset, iter_records, merge_by_id
+from autotask.core.paging import Keyset, iter_pages, iter_records, merge_by_id
 from autotask.core.query import (
     Condition,
     FilterLike,
@@ -151,16 +151,8 @@ class Entity:
         if chunks == []:  # an empty in list matches nothing: ask nobody
             return iter(())
         if chunks is None:
-            first = self._query_request(terms, fields, size)
-            return iter_records(self._transport, first, limit, self._keyset(terms, fields, size))
-        streams = [
-            iter_records(
-                self._transport,
-                self._query_request(chunk, fields, size),
-                keyset=self._keyset(chunk, fields, size),
-            )
-            for chunk in chunks
-        ]
+            return iter_records(self._pages(terms, fields, size), limit)
+        streams = [iter_records(self._pages(chunk, fields, size)) for chunk in chunks]
         merged = merge_by_id(streams)
         return merged if limit is None else _take(merged, limit)
 
@@ -551,6 +543,14 @@ class Entity:
         # Encoded once: every page re-POSTs exactly the same bytes (fact sheet §3.4).
         encoded = json_bytes(body)
         return Request(Operation.QUERY, "POST", f"{self.name}/query", self.name, body=encoded)
+
+    def _pages(
+        self, terms: Sequence[Any], fields: Sequence[str] | None, size: int
+    ) -> Iterator[list[Record]]:
+        """The pages of one query (lazily): next-page links followed, and a link too long to
+        follow continued by id (paging.py). Every query of an entity pages through here."""
+        first = self._query_request(terms, fields, size)
+        return iter_pages(self._transport, first, self._keyset(terms, fields, size))
 
     def _keyset(
         self, terms: Sequence[Any], fields: Sequence[str] | None, size: int

@@ -40,7 +40,6 @@ def iter_pages(
     transport: Transport,
     first: Request,
     keyset: Keyset | None = None,
-    max_link_query: int = MAX_LINK_QUERY,
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield each page's records, starting with ``first`` and following ``nextPageUrl``.
 
@@ -48,9 +47,8 @@ def iter_pages(
         transport: sends each page's request (retries, limits and the origin check included).
         first: the first page's request; later pages repeat it with the link as the path.
         keyset: builds the continuation by id (see the module docs), or None when the
-            query cannot be continued so (a list-only route).
-        max_link_query: links with a longer query string are not followed but continued by
-            ``keyset``.
+            query cannot be continued so (a list-only route). A link whose query string is
+            longer than :data:`MAX_LINK_QUERY` is not followed but continued by it.
 
     Raises:
         PaginationError: a next-page link repeats (the server would loop) or leaves the zone,
@@ -86,13 +84,13 @@ def iter_pages(
         # Measured without parsing: a hostile link may not parse (brackets that are no IPv6
         # address); the transport's origin check refuses it with a PaginationError.
         query_length = len(next_url.partition("?")[2].partition("#")[0])
-        if keyset is not None and last_id is not None and query_length > max_link_query:
+        if keyset is not None and last_id is not None and query_length > MAX_LINK_QUERY:
             _log.info(
                 "next-page link of %s has a %d-character query string (over %d): continuing "
                 "with id > %s instead",
                 request.entity,
                 query_length,
-                max_link_query,
+                MAX_LINK_QUERY,
                 last_id,
             )
             request = _resume(first, keyset, last_id, resumed_from, None)
@@ -131,23 +129,14 @@ def _resume(
 
 
 def iter_records(
-    transport: Transport,
-    first: Request,
-    limit: int | None = None,
-    keyset: Keyset | None = None,
+    pages: Iterator[list[dict[str, Any]]], limit: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Yield records across pages, stopping after ``limit`` records (None: all of them).
-
-    Args:
-        transport: as for :func:`iter_pages`.
-        first: as for :func:`iter_pages`.
-        limit: the most records to yield; pages past it are never asked for.
-        keyset: as for :func:`iter_pages`.
-    """
+    """Yield the records of ``pages`` (from :func:`iter_pages`), stopping after ``limit``
+    records (None: all of them); pages past it are never asked for."""
     if limit is not None and limit <= 0:
         return
     count = 0
-    for records in iter_pages(transport, first, keyset):
+    for records in pages:
         for record in records:
             yield record
             count += 1

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from autotask.core.paging import iter_pages
 from autotask.core.query import Condition, FilterLike, Group, split_in_lists
 from autotask.errors import InvalidRequest
 from autotask.retry import Operation
@@ -336,10 +335,8 @@ class _Engine:
             self.lock.notify_all()
 
     def _run(self, r: _Range) -> None:
-        request = self.entity._query_request(
-            (*self.terms, *r.span().terms()), self.fields, self.size
-        )
-        pages = iter_pages(self.entity._transport, request)
+        # The range's bounds are terms of the query, so a continuation by id stays inside it.
+        pages = self.entity._pages((*self.terms, *r.span().terms()), self.fields, self.size)
         asked = time.monotonic()
         try:
             for records in pages:

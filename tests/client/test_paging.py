@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,27 @@ def test_a_next_page_link_refused_as_too_long_is_continued_by_id(
     sent = {r: requests_to(seeded, r) - n for r, n in before.items()}
     assert sent["POST Companies/query/next"] == 0
     assert sent["POST Companies/query"] == pages  # ... and continued by id
+
+
+def test_query_parallel_and_export_continue_a_refused_link_by_id_too(
+    client: AutotaskClient, seeded: Emulator, tmp_path: Path
+) -> None:
+    # The same IIS front as above, under query_parallel and export (their ranges page through
+    # the entity's one paging path). Before: NotFound after each range's first page.
+    excluded = F("id").not_in(list(range(1, 201)))
+    expected = sorted(_ids(client.companies.query(excluded, page_size=100)))
+    refused: list[str] = []
+    with (
+        forwarding_proxy(seeded.host, seeded.port, max_query_string=1000, refused=refused) as root,
+        connect(seeded, tmp_path, base_url=root + "ATServicesRest/") as fronted,
+    ):
+        got = sorted(_ids(fronted.companies.query_parallel(excluded, page_size=100)))
+        target = tmp_path / "companies.jsonl"
+        fronted.companies.export(str(target), filter=excluded, fields=["id"])
+    assert got == expected and len(expected) > 1000  # every record once
+    exported = sorted(json.loads(line)["id"] for line in target.read_text().splitlines())
+    assert exported == expected
+    assert refused  # links were refused, and continued
 
 
 def test_a_link_longer_than_the_documented_bound_is_not_followed(
