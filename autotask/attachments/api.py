@@ -448,8 +448,9 @@ class Attachments:
         parent = find_parent(parent_type)
         children = self._entity(parent.name).child(parent_id, SEGMENT)
         found = []
+        labels = self._owners.labels()  # once for the whole list, not per record
         for record in children.query():
-            own = self._owners.parent_of(record)
+            own = self._owners.parent_of(record, labels)
             if own is None or own == parent:
                 owner: tuple[Parent, int] = (parent, int(parent_id))
             else:

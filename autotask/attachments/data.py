@@ -8,7 +8,7 @@ from typing import Any
 
 from autotask.core.routing import find_key
 
-__all__ = ["AttachmentData", "field_value"]
+__all__ = ["AttachmentData", "field_value", "int_or_none"]
 
 
 def field_value(record: Mapping[str, Any], name: str) -> Any:
@@ -17,7 +17,8 @@ def field_value(record: Mapping[str, Any], name: str) -> Any:
     return None if key is None else record[key]
 
 
-def _int_or_none(value: Any) -> int | None:
+def int_or_none(value: Any) -> int | None:
+    """``value`` as an int when it is a number (never a bool), else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return int(value)
@@ -68,7 +69,7 @@ class AttachmentData:
         Raises:
             ValueError: the record has no integer ``id``.
         """
-        record_id = _int_or_none(field_value(record, "id"))
+        record_id = int_or_none(field_value(record, "id"))
         if record_id is None:
             raise ValueError("an attachment record without an id")
         fields = {
@@ -81,6 +82,6 @@ class AttachmentData:
             title=_str_or_none(field_value(record, "title")),
             file_name=_str_or_none(field_value(record, "fullPath")),
             content_type=_str_or_none(field_value(record, "contentType")),
-            size=_int_or_none(field_value(record, "fileSize")),
+            size=int_or_none(field_value(record, "fileSize")),
             record=fields,
         )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autotask._log import get_logger
-from autotask.attachments.data import field_value
+from autotask.attachments.data import field_value, int_or_none
 from autotask.attachments.parents import Parent, find_parent, parent_for_code, parent_for_label
 from autotask.core.entities import Entity
 from autotask.errors import AutotaskError, InvalidRequest
@@ -29,10 +29,7 @@ _log = get_logger(__name__)
 
 def parent_id_of(record: dict[str, Any]) -> int | None:
     """The record's ``parentID``, or None."""
-    value = field_value(record, "parentID")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
+    return int_or_none(field_value(record, "parentID"))
 
 
 class Owners:
@@ -83,15 +80,25 @@ class Owners:
             )
         return parent, owner, record
 
-    def parent_of(self, record: dict[str, Any]) -> Parent | None:
-        """The parent an attachment record's ``parentType`` code names, or None."""
+    def parent_of(
+        self, record: dict[str, Any], labels: dict[str, Parent] | None = None
+    ) -> Parent | None:
+        """The parent an attachment record's ``parentType`` code names, or None.
+
+        Args:
+            record: an attachment or AttachmentInfo record.
+            labels: :meth:`labels`, when the caller resolves many records (asked once).
+        """
         code = field_value(record, "parentType")
         if code is None or isinstance(code, bool):
             return None
         key = str(int(code)) if isinstance(code, (int, float)) else str(code)
-        return self._parent_labels().get(key) or parent_for_code(code)
+        found = (self.labels() if labels is None else labels).get(key)
+        return found or parent_for_code(code)
 
-    def _parent_labels(self) -> dict[str, Parent]:
+    def labels(self) -> dict[str, Parent]:
+        """The tenant's ``parentType`` picklist values -> parents; asked once per client, and
+        again after a failure (then empty: the assumed codes serve)."""
         labels = self._labels
         if labels is not None:
             return labels

@@ -143,3 +143,21 @@ def test_a_file_that_changes_while_sent_is_not_stored(
     assert info.value.applied is False
     assert all(a.file_name != "changing.bin" for a in client.attachments.list("Ticket", ticket))
     assert requests_to(emulator, "POST Tickets/{id}/Attachments") in (before, before + 1)
+
+
+def test_a_failed_parent_type_lookup_is_asked_once_per_list(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # The tenant's parentType labels cannot be read (503 after retries): the list still names
+    # each parent by the assumed codes, and asks for the labels once, not once per record.
+    with _client(emulator, tmp_path, []) as client:
+        ticket = _ticket(client)
+        for n in range(4):
+            client.attachments.upload_data("Ticket", ticket, b"x", f"f{n}.txt")
+        fields = "GET AttachmentInfo/entityInformation/fields"
+        _faults(emulator, {"kind": "503", "probability": 1, "route": f"GET:*/{fields[4:]}"})
+        before = requests_to(emulator, fields)
+        listed = client.attachments.list("Ticket", ticket)
+        _faults(emulator)
+        assert len(listed) >= 4 and all(a.parent_type == "Tickets" for a in listed)
+        assert requests_to(emulator, fields) - before == 1 + client.config.max_retries
