@@ -15,14 +15,12 @@ Example::
 
     spec = entity_spec("ticketnotes")          # EntitySpec(name='TicketNotes', ...)
     spec.parents[0].path(5)                    # 'Tickets/5/Notes'
-    bucket_for_path("Tickets/5/Notes/7")       # 'TicketNotes'
     name_for_attribute("ticket_notes")         # 'TicketNotes'
 """
 
 from __future__ import annotations
 
 import re
-import urllib.parse
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +29,6 @@ from autotask.core._registry_data import CHILDREN, ENTITIES, PARENT_ALIASES
 __all__ = [
     "ChildRoute",
     "EntitySpec",
-    "bucket_for_path",
     "canonical_name",
     "child_route",
     "entity_names",
@@ -167,31 +164,3 @@ def name_for_attribute(attribute: str) -> str:
     if known:
         return known
     return "".join(part[:1].upper() + part[1:] for part in attribute.split("_") if part)
-
-
-def bucket_for_path(path: str) -> str | None:
-    """The thread-limit bucket for a request path below ``V1.0/`` or an absolute URL (CONTRACTS §5).
-
-    The bucket is the entity acted on: ``Tickets/query``, ``Tickets/5`` and
-    ``Tickets/entityInformation/fields`` share ``Tickets``; ``Tickets/5/Notes`` and
-    ``Tickets/5/Notes/7`` are ``TicketNotes``; ``ThresholdInformation`` is its own bucket
-    (fact sheet §11.8). ``zoneInformation`` is exempt (None), as Autotask documents
-    (fact sheet §6). An absolute URL (a ``nextPageUrl``) counts from below its ``V1.0/``.
-    """
-    path = path.split("?", 1)[0]
-    if "://" in path:
-        path = urllib.parse.urlsplit(path).path
-        marker = path.lower().find("/v1.0/")
-        path = path[marker + len("/v1.0/") :] if marker >= 0 else path
-    parts = [p for p in path.split("/") if p]
-    if not parts:
-        return None
-    if parts[0].lower() == "zoneinformation":
-        return None
-    if len(parts) >= 3 and parts[1].isdigit() and parts[2].lower() != "entityinformation":
-        route = child_route(parts[0], parts[2])
-        if route is not None:
-            return route.entity
-        # Unknown child: the route still names one endpoint; keep it apart from its parent.
-        return f"{canonical_name(parts[0])}/{parts[2]}"
-    return canonical_name(parts[0])

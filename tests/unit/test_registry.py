@@ -11,7 +11,6 @@ import pytest
 
 from autotask.core._registry_data import CHILDREN, ENTITIES, PARENT_ALIASES
 from autotask.core.registry import (
-    bucket_for_path,
     child_route,
     entity_names,
     entity_spec,
@@ -98,25 +97,3 @@ def test_attribute_aliases() -> None:
     assert name_for_attribute("organizational_level1s") == "OrganizationalLevel1s"
     assert name_for_attribute("brand_new_things") == "BrandNewThings"
     assert all(name_for_attribute(snake_name(n)) == n for n in entity_names())
-
-
-@pytest.mark.parametrize(
-    ("path", "bucket"),
-    [
-        ("Tickets/query", "Tickets"),
-        ("tickets/5", "Tickets"),
-        ("Tickets/query/count", "Tickets"),
-        ("Tickets/entityInformation/fields", "Tickets"),
-        ("Tickets/5/Notes", "TicketNotes"),
-        ("Tickets/5/Notes/7", "TicketNotes"),
-        ("TicketNotes/query/next?paging=x", "TicketNotes"),
-        ("Companies/1/Contacts", "Contacts"),
-        ("ThresholdInformation", "ThresholdInformation"),
-        ("zoneInformation?user=x", None),
-        ("Tickets/5/Whatever", "Tickets/Whatever"),
-        ("http://127.0.0.1:8/ATServicesRest/V1.0/Companies/query/next?paging=x", "Companies"),
-        ("https://ws2.autotask.net/atservicesrest/v1.0/Tickets/5/Notes/query/next", "TicketNotes"),
-    ],
-)
-def test_thread_limit_buckets_follow_the_emulators_rule(path: str, bucket: str | None) -> None:
-    assert bucket_for_path(path) == bucket
