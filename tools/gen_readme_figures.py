@@ -135,17 +135,23 @@ def _fill(template: str, result: dict[str, Any]) -> str:
 def table() -> str:
     """The table, from the result files (a missing file is a row saying so)."""
     lines = [
-        "| benchmark (`python -m bench NAME`) | measured | result | goal |",
-        "|---|---|---|---|",
+        "| benchmark (`python -m bench NAME`) | measured | result | goal | met |",
+        "|---|---|---|---|---|",
     ]
     for name, what, figure, goal in ROWS:
         path = RESULTS / f"{name}.json"
         if not path.is_file():
-            lines.append(f"| `{name}` | {what} | not measured yet | |")
+            lines.append(f"| `{name}` | {what} | not measured yet | | |")
             continue
         result = json.loads(path.read_text(encoding="utf-8"))
-        lines.append(f"| `{name}` | {what} | {_fill(figure, result)} | {_fill(goal, result)} |")
+        row = f"| `{name}` | {what} | {_fill(figure, result)} | {_fill(goal, result)}"
+        lines.append(f"{row} | {met(result) if goal else ''} |")
     return "\n".join(lines)
+
+
+def met(result: dict[str, Any]) -> str:
+    """The ``met`` cell: the result file's own verdict on its goals, a miss in bold."""
+    return "yes" if result.get("passed") else "**missed**"
 
 
 def render(readme: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 from tests.paths import ROOT
@@ -31,3 +32,21 @@ def test_every_benchmark_with_a_result_is_in_the_table() -> None:
     named = {row[0] for row in generator.ROWS}  # type: ignore[attr-defined]
     results = {p.stem for p in Path(ROOT / "bench" / "results").glob("*.json")}
     assert results <= named, f"results without a README row: {sorted(results - named)}"
+
+
+def test_a_missed_goal_says_so() -> None:
+    # The table shows each result file's own verdict: a figure that missed its goal is marked,
+    # not left for the reader to compare.
+    generator = _generator()
+    table = generator.table()  # type: ignore[attr-defined]
+    for name, _, _, goal in generator.ROWS:  # type: ignore[attr-defined]
+        path = ROOT / "bench" / "results" / f"{name}.json"
+        if not goal or not path.is_file():
+            continue
+        passed = json.loads(path.read_text(encoding="utf-8"))["passed"]
+        rows = [line for line in table.splitlines() if line.startswith(f"| `{name}` |")]
+        assert rows and all(
+            line.endswith("| yes |" if passed else "| **missed** |")
+            for line in rows
+            if not line.endswith("|  |")  # a row without a goal (build times)
+        ), (name, rows)
