@@ -97,3 +97,18 @@ def test_attribute_aliases() -> None:
     assert name_for_attribute("organizational_level1s") == "OrganizationalLevel1s"
     assert name_for_attribute("brand_new_things") == "BrandNewThings"
     assert all(name_for_attribute(snake_name(n)) == n for n in entity_names())
+
+
+def test_attachment_parent_type_codes_agree_with_the_emulator() -> None:
+    # Both tables assume the same AttachmentInfo.parentType codes (no source shows them, fact
+    # sheet §7); written separately on purpose (CONTRACTS §6), they must not drift apart.
+    from autotask.attachments.parents import parent_for_code
+    from autotask.emulator.model import schema
+
+    coded = {
+        e.name: e.attachment_parent_type for e in schema.entities() if e.attachment_parent_type
+    }
+    assert coded, "the emulator has no attachment parent type codes"
+    for entity, code in coded.items():
+        parent = parent_for_code(code)
+        assert parent is not None and parent.entity == entity, (entity, code, parent)
