@@ -23,14 +23,13 @@ Example::
 from __future__ import annotations
 
 import configparser
-import contextlib
 import io
 import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from autotask._files import replace_atomically
 from autotask.errors import ConfigError
 
 __all__ = [
@@ -179,18 +178,7 @@ class ProfileStore:
         buffer = io.StringIO()
         parser.write(buffer)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".ini", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)  # mkstemp makes 0600 already; say it where it matters
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(buffer.getvalue())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        replace_atomically(self.path, buffer.getvalue())  # 0600: it holds secrets
 
 
 def check_key(key: str) -> None:

@@ -18,7 +18,6 @@ Here item 1 is in doubt: its write may or may not have been applied.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import enum
@@ -29,8 +28,10 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from autotask._files import sync_directory
 from autotask.errors import ConfigError
 
 __all__ = ["Entry", "Journal", "item_key"]
@@ -126,7 +127,8 @@ class Journal:
                 first = {"journal": MAGIC, "version": VERSION, "operation": operation}
                 _append(fd, {**first, "target": target, **header, "started": started})
                 _sync(fd)
-                _sync_directory(name)
+                # A new file survives a crash only once its directory entry is on disk too.
+                sync_directory(Path(name).absolute().parent)
                 entries = {}
         except BaseException:
             os.close(fd)
@@ -204,16 +206,6 @@ def _lock(fd: int, name: str) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         raise ConfigError(f"journal {name} is in use by another run") from None
-
-
-def _sync_directory(name: str) -> None:
-    # A new file survives a crash only once its directory entry is on disk too.
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(os.path.dirname(os.path.abspath(name)), os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def _read(fd: int, name: str, operation: str, target: str) -> dict[int, Entry] | None:

@@ -19,16 +19,14 @@ work, never skips a record.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autotask._files import replace_atomically
 from autotask.core.query import Condition, Group
 from autotask.core.records import parse_datetime
 from autotask.errors import InvalidRequest
@@ -46,7 +44,6 @@ __all__ = [
     "record_stamp",
     "save_state",
     "stamp_text",
-    "sync_directory",
     "write_json_atomic",
 ]
 
@@ -295,34 +292,9 @@ class Tracker:
 
 
 def write_json_atomic(path: Path, value: Any) -> None:
-    """Replace ``path`` with ``value`` as JSON: a synced temporary file renamed over it."""
+    """Replace ``path`` with ``value`` as JSON (:func:`autotask._files.replace_atomically`)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(value, fh, indent=1, sort_keys=True)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    sync_directory(path.parent)
-
-
-def sync_directory(directory: Path) -> None:
-    """fsync a directory so a rename in it survives a crash (a no-op where unsupported)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+    replace_atomically(path, json.dumps(value, indent=1, sort_keys=True) + "\n")
 
 
 def _read_state(path: Path) -> dict[str, Any]:

@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from autotask._files import sync_directory
 from autotask.errors import InvalidRequest
 from autotask.export.columns import Columns
-from autotask.export.state import sync_directory, write_json_atomic
+from autotask.export.state import write_json_atomic
 
 __all__ = ["FileWriter", "SqliteWriter", "Writer", "open_writer"]
 

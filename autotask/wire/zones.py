@@ -13,10 +13,8 @@ by username + lookup URL. A 401 re-discovers once (tenants move between zones, f
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -24,6 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autotask._files import replace_atomically
 from autotask._log import get_logger
 from autotask.config import ENV, RequestConfig
 from autotask.errors import ConfigError
@@ -121,16 +120,7 @@ class ZoneCache:
 
     def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".zones-", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)  # mkstemp creates 0600 already; say it, in case of umask quirks
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        replace_atomically(self.path, json.dumps(data, indent=1, sort_keys=True))
 
 
 class ZoneResolver:

@@ -36,7 +36,7 @@ def test_progress_imports_only_the_standard_library_and_the_progress_value() -> 
 
 def test_profiles_import_only_the_standard_library_and_errors() -> None:
     names = _top_level_imports(PACKAGE / "profiles.py")
-    assert {n for n in names if not _stdlib(n)} == {"autotask.errors"}
+    assert {n for n in names if not _stdlib(n)} == {"autotask.errors", "autotask._files"}
 
 
 def test_cli_loads_the_client_and_emulator_only_when_a_command_runs() -> None:
