@@ -58,10 +58,11 @@ _INPUT_HELP = (
     "the records: a JSON array, JSON Lines or CSV with a header row (cells typed by the field "
     "metadata; udf:NAME columns), or - for standard input"
 )
+#: Action -> its one-line summary.
 _ACTIONS = {
-    "create": ("create a record per item of FILE", "created"),
-    "update": ("update (PATCH) a record per item of FILE; each item holds its id", "updated"),
-    "replace": ("replace (PUT) a record per item of FILE; each item holds its id", "replaced"),
+    "create": "create a record per item of FILE",
+    "update": "update (PATCH) a record per item of FILE; each item holds its id",
+    "replace": "replace (PUT) a record per item of FILE; each item holds its id",
 }
 _DESCRIPTION = (
     "Autotask has no batch endpoint: a batch is one request per item, sent by a few worker "
@@ -86,7 +87,7 @@ def register(subparsers: Any) -> None:
         run=_missing_action,
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
-    for name, (summary, _) in _ACTIONS.items():
+    for name, summary in _ACTIONS.items():
         action = add_command(
             actions,
             name,
