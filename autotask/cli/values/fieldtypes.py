@@ -24,6 +24,7 @@ from autotask.errors import InvalidRequest
 
 __all__ = ["FieldInfo", "FieldTable"]
 
+#: How a user-defined field is named in conditions, --fields, columns and input keys.
 UDF_PREFIX = "udf:"
 _INTEGER = frozenset({"integer", "long", "short", "byte", "int", "int32", "int64"})
 _DECIMAL = frozenset({"decimal", "double", "float", "single"})
