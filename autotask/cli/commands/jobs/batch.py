@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autotask.cli.args import Parser, add_command, add_confirm_option, add_entity_argument
 from autotask.cli.commands.common import positive_int, seconds
@@ -23,6 +23,9 @@ from autotask.cli.input import CheckedInput, checked_records, open_input, parse_
 from autotask.cli.output.results import RESULT_COLUMNS, ResultsFile, Tally, result_row
 from autotask.cli.values.entityref import parse_entity_ref
 from autotask.errors import ConfigError
+
+if TYPE_CHECKING:
+    from autotask.core.entities import Entity
 
 EXAMPLES = (
     (
@@ -199,13 +202,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ids = _delete_ids(args, ctx)
         if not args.dry_run:
             ctx.confirm(f"batch delete {ref} ({len(ids)} ids)")
-        return _run(args, ctx, ids)
+        return _run(args, ctx, ctx.entity(ref), ids)
     if args.file != "-":
         with open_input(args.file, ctx.env.stdin):
             pass  # a missing file is bad input (exit 2) before credentials are looked at
     entity = ctx.entity(ref)
     with checked_records(args.file, ctx.env.stdin, ctx.fields(entity), check_keys=True) as inp:
-        return _run(args, ctx, _Counted(inp))
+        return _run(args, ctx, entity, _Counted(inp))
 
 
 def _delete_ids(args: argparse.Namespace, ctx: Context) -> list[int]:
@@ -223,9 +226,8 @@ def _delete_ids(args: argparse.Namespace, ctx: Context) -> list[int]:
     return ids
 
 
-def _run(args: argparse.Namespace, ctx: Context, items: Any) -> int:
+def _run(args: argparse.Namespace, ctx: Context, entity: Entity, items: Any) -> int:
     operation: str = args.action
-    entity = ctx.entity(args.entity)
     label = f"{entity.name} {operation}{' (dry run)' if args.dry_run else ''}"
     tally = Tally()
     bar = ctx.progress(label)
