@@ -183,7 +183,6 @@ def emulator_from_the_binary(smoke: Smoke) -> None:
 def batch_create(smoke: Smoke) -> None:
     tickets = smoke.workdir / "tickets.jsonl"
     _tickets(tickets, 60, "Smoke batch")
-    _with_company(tickets, smoke)
     journal = smoke.workdir / "batch.journal"
     smoke.ok("batch", "create", "Tickets", str(tickets), "--journal", str(journal), "--quiet")
     expect(_count_titles(smoke, "Smoke batch") == 60, "batch create did not make 60 tickets")
@@ -223,7 +222,6 @@ def ctrl_c_of_a_batch_exits_130_and_resumes(smoke: Smoke) -> None:
     try:
         tickets = smoke.workdir / "interrupted.jsonl"
         _tickets(tickets, 200, "Smoke interrupt")
-        _with_company(tickets, smoke)
         journal = smoke.workdir / "interrupted.journal"
         args = [
             "batch", "create", "Tickets", str(tickets), "--journal", str(journal),
@@ -306,13 +304,6 @@ def _first_id(smoke: Smoke, entity: str) -> int:
     return int(json.loads(out.decode().splitlines()[0])["id"])
 
 
-def _with_company(path: Path, smoke: Smoke) -> None:
-    company = _first_id(smoke, "Companies")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    rows = [{**json.loads(line), "companyID": company} for line in lines]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
 def _openssl(*args: str) -> None:
     subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
 
@@ -353,7 +344,7 @@ def _populate_root(root: Path, binary: Path) -> None:
     os.chmod(root / "tmp", 0o1777)
     shutil.copy(binary, root / "autotask")
     libraries = {"/lib64/ld-linux-x86-64.so.2"}
-    for program in (binary, *Path(smoke_unpacked(binary)).glob("**/*.so*")):
+    for program in (binary, *smoke_unpacked().glob("**/*.so*")):
         out = subprocess.run(["ldd", str(program)], capture_output=True, text=True).stdout
         for line in out.splitlines():
             parts = line.split()
@@ -366,9 +357,13 @@ def _populate_root(root: Path, binary: Path) -> None:
         shutil.copy(library, target)
 
 
-def smoke_unpacked(binary: Path) -> Path:
-    """The dist folder Nuitka built the onefile payload from (its extension modules)."""
-    return binary.resolve().parent.parent / "build" / "nuitka" / "autotask.dist"
+def smoke_unpacked() -> Path:
+    """The dist folder Nuitka built the onefile payload from (its extension modules).
+
+    It is in build/binary.sh's output folder: ``$AUTOTASK_BUILD_DIR``, else ``build/nuitka``,
+    relative to the repository root (where binary.sh runs).
+    """
+    return ROOT / os.environ.get("AUTOTASK_BUILD_DIR", "build/nuitka") / "autotask.dist"
 
 
 def main(argv: list[str]) -> int:

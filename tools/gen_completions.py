@@ -3,7 +3,7 @@
 ``python tools/gen_completions.py completions`` writes ``completions/autotask.bash`` and
 ``completions/_autotask`` (zsh). Command, option and entity names all come from the parser,
 whose ENTITY arguments carry the registry's names (``autotask.cli.args.entity_completion``),
-so nothing asks the API. The files are committed; tests/meta/test_completions.py regenerates
+so nothing asks the API. The files are committed; tests/cli/pure/test_completions.py regenerates
 them in memory and fails on any difference.
 
 Install: ``source completions/autotask.bash`` (or copy it to
@@ -13,7 +13,6 @@ on ``$fpath`` (e.g. ``/usr/share/zsh/site-functions``).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,6 +20,8 @@ import shtab
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+from shared_inputs import fixed_columns  # noqa: E402
 
 FILES = {"bash": "autotask.bash", "zsh": "_autotask"}
 
@@ -29,19 +30,12 @@ def render() -> dict[str, str]:
     """Return ``{file name: completion script}`` for each shell."""
     from autotask.cli.parser import build_parser
 
-    saved = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "80"  # help texts are wrapped by width: keep them reproducible
-    try:
-        scripts = {}
+    scripts = {}
+    with fixed_columns():  # help texts are wrapped by width: keep them reproducible
         for shell, name in FILES.items():
             text = shtab.complete(build_parser(), shell=shell)
             scripts[name] = text if text.endswith("\n") else text + "\n"
-        return scripts
-    finally:
-        if saved is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = saved
+    return scripts
 
 
 def main(argv: list[str]) -> int:

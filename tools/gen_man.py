@@ -11,7 +11,6 @@ each with ``groff -man -Tascii -ww`` (no warnings allowed).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,8 @@ from argparse_manpage.manpage import Manpage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+from shared_inputs import fixed_columns  # noqa: E402
 
 # A fixed date keeps regeneration byte-identical; bump it together with the version.
 MAN_DATE = "2026-11-26"
@@ -118,15 +119,8 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 
 def render_pages() -> dict[str, str]:
     """Return ``{file name: man page text}`` for the main page and each command."""
-    saved = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "80"  # argparse wraps help by terminal width
-    try:
+    with fixed_columns():
         return _render_pages()
-    finally:
-        if saved is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = saved
 
 
 def _render_pages() -> dict[str, str]:

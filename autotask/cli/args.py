@@ -157,7 +157,6 @@ def add_command(
     description: str,
     examples: Examples,
     run: Callable[..., int],
-    global_options: bool = True,
 ) -> Parser:
     """Add one command: its parser (with the global options and examples) and its ``run``."""
     parser: Parser = subparsers.add_parser(
@@ -168,7 +167,6 @@ def add_command(
         formatter_class=argparse.RawDescriptionHelpFormatter,
         examples=examples,
     )
-    if global_options:
-        add_global_options(parser, top=False)
+    add_global_options(parser, top=False)
     parser.set_defaults(run=run)
     return parser

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from autotask.cli.credentials import Settings, resolve
 from autotask.cli.env import Env
-from autotask.cli.exitcodes import ConfirmationRefused, UsageError
+from autotask.cli.exitcodes import ConfirmationRefused
 from autotask.cli.output import (
     OutputOptions,
     RecordWriter,
@@ -212,9 +212,3 @@ class Context:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise :class:`UsageError` with ``message`` unless ``condition``."""
-    if not condition:
-        raise UsageError(message)

@@ -22,27 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autotask.config import ENV
 from autotask.errors import ConfigError
 from autotask.profiles import DEFAULT_PROFILE, ENV_PROFILE, ProfileStore, config_path
 
-__all__ = ["ENVIRONMENT", "FLAGS", "Settings", "refuse_secret_flag", "resolve"]
+__all__ = ["FLAGS", "Settings", "refuse_secret_flag", "resolve"]
 
-#: Setting -> the environment variable that gives it.
-ENVIRONMENT = {
-    "username": "AUTOTASK_USERNAME",
-    "integration_code": "AUTOTASK_INTEGRATION_CODE",
-    "secret": "AUTOTASK_SECRET",
-    "api_url": "AUTOTASK_API_URL",
-    "zone_lookup_url": "AUTOTASK_ZONE_LOOKUP_URL",
-}
-#: Setting -> the namespace attribute of its command-line flag.
-FLAGS = {
-    "username": "username",
-    "api_url": "api_url",
-    "ca_file": "ca_file",
-    "timeout": "timeout",
-    "retries": "retries",
-}
+#: Settings that have a command-line flag (its namespace attribute has the same name).
+FLAGS = frozenset({"username", "api_url", "ca_file", "timeout", "retries"})
 _REQUIRED = ("username", "integration_code", "secret")
 
 
@@ -68,7 +55,7 @@ class Settings:
         """Raise :class:`ConfigError` naming what is missing and where to put it."""
         if not self.missing:
             return
-        names = ", ".join(ENVIRONMENT[name] for name in self.missing)
+        names = ", ".join(ENV[name] for name in self.missing)
         raise ConfigError(
             f"no credentials: missing {', '.join(self.missing)}; set {names}, or store them in a "
             f"profile with 'autotask config set KEY' ({self.path})"
@@ -98,8 +85,8 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     for name in (*_REQUIRED, "api_url", "zone_lookup_url", "ca_file", "timeout", "retries"):
-        flag: Any = getattr(args, FLAGS[name], None) if name in FLAGS else None
-        variable = None if named is not None else ENVIRONMENT.get(name)
+        flag: Any = getattr(args, name, None) if name in FLAGS else None
+        variable = None if named is not None else ENV.get(name)
         if flag not in (None, ""):
             values[name], sources[name] = str(flag), f"flag --{name.replace('_', '-')}"
         elif variable and environ.get(variable, "").strip():
@@ -128,6 +115,6 @@ class refuse_secret_flag(argparse.Action):  # named like the flags it serves
         key = self.dest
         raise UsageError(
             f"{option_string} is not accepted on the command line (process lists and shell "
-            f"history would show it): set {ENVIRONMENT[key]}, or store it with "
+            f"history would show it): set {ENV[key]}, or store it with "
             f"'autotask config set {key}' (which reads it from standard input)"
         )

@@ -68,10 +68,6 @@ class RecordsMissing(CliError):
     """``get`` asked for ids that do not exist (the API answered ``{"item": null}``)."""
 
 
-class Interrupted(CliError):
-    """Ctrl-C or SIGTERM."""
-
-
 #: Every error class -> its one exit code. Library classes first, then the CLI's own.
 ERROR_CODES: dict[type[BaseException], ExitCode] = {
     errors.AutotaskError: ExitCode.UNEXPECTED,  # only subclasses are raised
@@ -91,7 +87,6 @@ ERROR_CODES: dict[type[BaseException], ExitCode] = {
     UsageError: ExitCode.USAGE,
     ConfirmationRefused: ExitCode.USAGE,
     RecordsMissing: ExitCode.REJECTED,
-    Interrupted: ExitCode.INTERRUPTED,
     KeyboardInterrupt: ExitCode.INTERRUPTED,
 }
 

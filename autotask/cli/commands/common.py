@@ -108,11 +108,6 @@ def resolve_fields(text: str, table: FieldTable) -> tuple[list[str], list[str]]:
     return include, list(dict.fromkeys(columns))
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 record``, ``2 records`` (entity names are plural already)."""
-    return f"{count} {noun}"
-
-
 def split_names(values: Sequence[str]) -> list[str]:
     """Names given as several arguments or comma-separated."""
     return [n.strip() for v in values for n in v.split(",") if n.strip()]

@@ -29,6 +29,7 @@ from typing import Any, Protocol, TextIO
 
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.input.jsonstream import JsonStreamError, iter_json_values
+from autotask.cli.values.fieldtypes import UDF_PREFIX
 
 __all__ = [
     "CellTyper",
@@ -40,7 +41,6 @@ __all__ = [
     "read_records",
 ]
 
-UDF_PREFIX = "udf:"
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 

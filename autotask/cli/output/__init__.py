@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from autotask.cli.output.cells import LABEL_SUFFIX, UDF_PREFIX, cell_text
+from autotask.cli.output.cells import LABEL_SUFFIX, cell_text
 from autotask.cli.output.table import TableWriter
 from autotask.cli.output.writers import (
     FORMATS,
@@ -31,7 +31,6 @@ from autotask.cli.output.writers import (
 __all__ = [
     "FORMATS",
     "LABEL_SUFFIX",
-    "UDF_PREFIX",
     "OutputOptions",
     "RecordWriter",
     "default_format",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from autotask.cli.values.fieldtypes import UDF_PREFIX
 from autotask.core.records import flat_text, udf
 
 __all__ = [
     "LABEL_SUFFIX",
-    "UDF_PREFIX",
     "Labels",
     "cell_text",
     "columns_of",
@@ -23,7 +23,6 @@ __all__ = [
     "with_labels",
 ]
 
-UDF_PREFIX = "udf:"
 LABEL_SUFFIX = ".label"
 
 #: field name -> {value as the API's string: label}

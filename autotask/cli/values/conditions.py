@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.values.fieldtypes import FieldTable
+from autotask.cli.values.fieldtypes import UDF_PREFIX, FieldTable
 from autotask.core.query import Condition, FilterLike, Group, compile_filter
 from autotask.errors import InvalidRequest
 
@@ -81,8 +81,8 @@ def parse_condition(text: str) -> Spec:
     Raises:
         UsageError: it does not parse (the message names the condition and the grammar).
     """
-    udf = text[:4].lower() == "udf:"
-    rest = text[4:] if udf else text
+    udf = text[: len(UDF_PREFIX)].lower() == UDF_PREFIX
+    rest = text[len(UDF_PREFIX) :] if udf else text
     if udf:
         at = next((i for i, ch in enumerate(rest) if ch in _OP_CHARS), -1)
         if at <= 0 or not rest[:at].strip():

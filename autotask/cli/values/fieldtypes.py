@@ -24,6 +24,7 @@ from autotask.errors import InvalidRequest
 
 __all__ = ["FieldInfo", "FieldTable"]
 
+#: How a user-defined field is named in conditions, --fields, columns and input keys.
 UDF_PREFIX = "udf:"
 _INTEGER = frozenset({"integer", "long", "short", "byte", "int", "int32", "int64"})
 _DECIMAL = frozenset({"decimal", "double", "float", "single"})
@@ -180,13 +181,13 @@ class FieldTable:
         return str(value) if not isinstance(value, bool) else ("true" if value else "false")
 
     def _picklist(self, info: FieldInfo, text: str) -> str:
-        values = [dict(v) for v in info.picklist]
         if info.data_type in _INTEGER and text.strip().lstrip("-").isdigit():
             return text  # a value, not a label
         try:
-            return picklist_value(values, text, entity=self.entity, field=info.name)
+            # picklist_value only reads the dicts: a list of the same dicts, none copied
+            return picklist_value(list(info.picklist), text, entity=self.entity, field=info.name)
         except InvalidRequest as exc:
-            if any(str(v.get("value")) == text for v in values):
+            if any(str(v.get("value")) == text for v in info.picklist):
                 return text  # a string picklist's value given as such
             raise ValueError(exc.message) from None
 

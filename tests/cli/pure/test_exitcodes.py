@@ -77,7 +77,6 @@ def test_every_public_error_is_a_class_of_the_tree() -> None:
         (exitcodes.UsageError("x"), 2),
         (exitcodes.ConfirmationRefused("x"), 2),
         (exitcodes.RecordsMissing("x"), 4),
-        (exitcodes.Interrupted("x"), 130),
         (KeyboardInterrupt(), 130),
         (ValueError("a bug"), 1),
     ],

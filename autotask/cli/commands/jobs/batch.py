@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autotask.cli.args import Parser, add_command, add_confirm_option, add_entity_argument
 from autotask.cli.commands.common import positive_int, seconds
@@ -23,6 +23,9 @@ from autotask.cli.input import CheckedInput, checked_records, open_input, parse_
 from autotask.cli.output.results import RESULT_COLUMNS, ResultsFile, Tally, result_row
 from autotask.cli.values.entityref import parse_entity_ref
 from autotask.errors import ConfigError
+
+if TYPE_CHECKING:
+    from autotask.core.entities import Entity
 
 EXAMPLES = (
     (
@@ -58,10 +61,11 @@ _INPUT_HELP = (
     "the records: a JSON array, JSON Lines or CSV with a header row (cells typed by the field "
     "metadata; udf:NAME columns), or - for standard input"
 )
+#: Action -> its one-line summary.
 _ACTIONS = {
-    "create": ("create a record per item of FILE", "created"),
-    "update": ("update (PATCH) a record per item of FILE; each item holds its id", "updated"),
-    "replace": ("replace (PUT) a record per item of FILE; each item holds its id", "replaced"),
+    "create": "create a record per item of FILE",
+    "update": "update (PATCH) a record per item of FILE; each item holds its id",
+    "replace": "replace (PUT) a record per item of FILE; each item holds its id",
 }
 _DESCRIPTION = (
     "Autotask has no batch endpoint: a batch is one request per item, sent by a few worker "
@@ -86,7 +90,7 @@ def register(subparsers: Any) -> None:
         run=_missing_action,
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
-    for name, (summary, _) in _ACTIONS.items():
+    for name, summary in _ACTIONS.items():
         action = add_command(
             actions,
             name,
@@ -198,13 +202,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ids = _delete_ids(args, ctx)
         if not args.dry_run:
             ctx.confirm(f"batch delete {ref} ({len(ids)} ids)")
-        return _run(args, ctx, ids)
+        return _run(args, ctx, ctx.entity(ref), ids)
     if args.file != "-":
         with open_input(args.file, ctx.env.stdin):
             pass  # a missing file is bad input (exit 2) before credentials are looked at
     entity = ctx.entity(ref)
     with checked_records(args.file, ctx.env.stdin, ctx.fields(entity), check_keys=True) as inp:
-        return _run(args, ctx, _Counted(inp))
+        return _run(args, ctx, entity, _Counted(inp))
 
 
 def _delete_ids(args: argparse.Namespace, ctx: Context) -> list[int]:
@@ -222,9 +226,8 @@ def _delete_ids(args: argparse.Namespace, ctx: Context) -> list[int]:
     return ids
 
 
-def _run(args: argparse.Namespace, ctx: Context, items: Any) -> int:
+def _run(args: argparse.Namespace, ctx: Context, entity: Entity, items: Any) -> int:
     operation: str = args.action
-    entity = ctx.entity(args.entity)
     label = f"{entity.name} {operation}{' (dry run)' if args.dry_run else ''}"
     tally = Tally()
     bar = ctx.progress(label)

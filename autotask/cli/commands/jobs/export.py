@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autotask._log import mask
-from autotask.cli.args import add_command, entity_completion
+from autotask.cli.args import add_command, add_entity_argument, entity_completion
 from autotask.cli.commands.common import (
     add_condition_arguments,
     add_fields_option,
@@ -102,7 +102,7 @@ def register(subparsers: Any) -> None:
         examples=EXPORT_EXAMPLES,
         run=run_export,
     )
-    _add_entity(export)
+    add_entity_argument(export, help="entity name (Tickets)")
     add_condition_arguments(export)
     _add_target_options(export, state_help="a state file: export only what changed since")
     add_fields_option(export)
@@ -132,11 +132,6 @@ def register(subparsers: Any) -> None:
         state_help=f"the state file (default: the database's path + {STATE_SUFFIX})",
         sqlite_only=True,
     )
-
-
-def _add_entity(parser: argparse.ArgumentParser) -> None:
-    action = parser.add_argument("entity", metavar="ENTITY", help="entity name (Tickets)")
-    action.complete = entity_completion()  # type: ignore[attr-defined]
 
 
 def _add_target_options(

@@ -7,8 +7,9 @@ from typing import Any
 
 from autotask.cli.args import Parser, add_command
 from autotask.cli.context import Context
-from autotask.cli.credentials import ENVIRONMENT, selected_profile
+from autotask.cli.credentials import selected_profile
 from autotask.cli.exitcodes import ExitCode, UsageError
+from autotask.config import ENV
 from autotask.errors import ConfigError
 from autotask.profiles import (
     DEFAULT_PROFILE,
@@ -129,7 +130,7 @@ def run_set(args: argparse.Namespace, ctx: Context) -> int:
             raise UsageError(
                 f"the {key} is not accepted on the command line (process lists and shell "
                 f"history would show it): run 'autotask config set {key}' and type it at the "
-                f"prompt, pipe it in on standard input, or set {ENVIRONMENT[key]}"
+                f"prompt, pipe it in on standard input, or set {ENV[key]}"
             )
         value = _read_secret(ctx, key)
     elif value is None or value == "-":
