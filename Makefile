@@ -59,7 +59,7 @@ man: $(STAMP)
 	$(PY) tools/gen_man.py man
 
 # Shell completion (bash, zsh) from the same parser with shtab; committed, drift-checked by
-# tests/cli/test_completions.py.
+# tests/cli/pure/test_completions.py.
 completions: $(STAMP)
 	$(PY) tools/gen_completions.py completions
 

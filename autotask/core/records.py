@@ -23,6 +23,7 @@ from typing import Any
 from autotask.errors import InvalidRequest
 
 __all__ = [
+    "UDF_PREFIX",
     "encode_record",
     "encode_value",
     "flat_text",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 _UTC = _dt.timezone.utc
+
+#: How a user-defined field is named where fields and UDFs share one namespace: export columns,
+#: and the command line's conditions, ``--fields``, columns and input keys (``udf:Name``).
+UDF_PREFIX = "udf:"
 
 # 0-7 fraction digits (the API drops trailing zeros: ".2", ".52", ".167"; .NET can emit 7),
 # optional Z or +hh:mm offset, or a bare date (fact sheet §3.5, fixtures README fact 5).

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autotask.core.metadata import picklist_labels
-from autotask.core.records import flat_text, udf
+from autotask.core.records import UDF_PREFIX, flat_text, udf
 from autotask.errors import InvalidRequest
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["UDF_PREFIX", "Column", "Columns", "build_columns"]
 
-UDF_PREFIX = "udf:"
 Record = dict[str, Any]
 
 # Field metadata dataType -> SQLite column type (fact sheet §4.4; booleans as 0/1).

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.values.conditions import GRAMMAR
-from autotask.cli.values.fieldtypes import UDF_PREFIX, FieldTable
+from autotask.cli.values.fieldtypes import FieldTable
+from autotask.core.records import UDF_PREFIX
 
 __all__ = [
     "add_condition_arguments",

@@ -29,7 +29,7 @@ from typing import Any, Protocol, TextIO
 
 from autotask.cli.exitcodes import UsageError
 from autotask.cli.input.jsonstream import JsonStreamError, iter_json_values
-from autotask.cli.values.fieldtypes import UDF_PREFIX
+from autotask.core.records import UDF_PREFIX
 
 __all__ = [
     "CellTyper",

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autotask.cli.values.fieldtypes import UDF_PREFIX
-from autotask.core.records import flat_text, udf
+from autotask.core.records import UDF_PREFIX, flat_text, udf
 
 __all__ = [
     "LABEL_SUFFIX",

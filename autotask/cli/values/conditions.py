@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from autotask.cli.exitcodes import UsageError
-from autotask.cli.values.fieldtypes import UDF_PREFIX, FieldTable
+from autotask.cli.values.fieldtypes import FieldTable
 from autotask.core.query import Condition, FilterLike, Group, compile_filter
+from autotask.core.records import UDF_PREFIX
 from autotask.errors import InvalidRequest
 
 __all__ = ["GRAMMAR", "Spec", "build_filter", "parse_condition", "parse_filter_json"]

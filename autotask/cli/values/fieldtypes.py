@@ -19,13 +19,11 @@ from typing import Any
 
 from autotask.cli.exitcodes import UsageError
 from autotask.core.metadata import picklist_labels, picklist_value
-from autotask.core.records import parse_datetime
+from autotask.core.records import UDF_PREFIX, parse_datetime
 from autotask.errors import InvalidRequest
 
 __all__ = ["FieldInfo", "FieldTable"]
 
-#: How a user-defined field is named in conditions, --fields, columns and input keys.
-UDF_PREFIX = "udf:"
 _INTEGER = frozenset({"integer", "long", "short", "byte", "int", "int32", "int64"})
 _DECIMAL = frozenset({"decimal", "double", "float", "single"})
 _TRUE = frozenset({"true", "yes", "1"})
